@@ -1,0 +1,420 @@
+//! Recorders ("monitors", as in Brian2 and Auryn): spikes, population rates, sampled state,
+//! and per-neuron spike statistics for the run summary.
+//!
+//! Monitors fill preallocated buffers during the step loop; the runner drains them into a
+//! [`RecordSink`] between steps (the engine itself writes no file).
+
+use bevy_ecs::prelude::*;
+
+use crate::clock::SimClock;
+use crate::populations::Populations;
+use crate::spikes::SpikeEvents;
+
+/// Error raised by a sink (e.g. a full disk), passed through the runner unchanged.
+pub type SinkError = Box<dyn std::error::Error + Send + Sync>;
+
+/// One recorded spike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpikeRecord {
+    /// Step in which the neuron fired.
+    pub step: u64,
+    /// Global neuron index.
+    pub neuron: u32,
+}
+
+/// Population rates of consecutive bins.
+#[derive(Debug, Clone, Copy)]
+pub struct RateBins<'a> {
+    /// Index of the first bin (bin *b* covers steps `[b·bin_steps, (b+1)·bin_steps)`).
+    pub first_bin: u64,
+    /// Bin width in steps.
+    pub bin_steps: u64,
+    /// Row-major: one row per bin, one rate (Hz) per population.
+    pub rates_hz: &'a [f64],
+}
+
+/// Sampled state variables.
+#[derive(Debug, Clone, Copy)]
+pub struct StateRows<'a> {
+    /// Step of each row.
+    pub steps: &'a [u64],
+    /// Row-major: one row per sample time, one value per probe.
+    pub values: &'a [f64],
+}
+
+/// Where recorded data goes; the command line writes it to CSV files.
+pub trait RecordSink {
+    /// Spikes, in step order.
+    fn spikes(&mut self, records: &[SpikeRecord]) -> Result<(), SinkError>;
+    /// Finished rate bins.
+    fn rates(&mut self, bins: RateBins<'_>) -> Result<(), SinkError>;
+    /// State samples.
+    fn states(&mut self, rows: StateRows<'_>) -> Result<(), SinkError>;
+}
+
+/// A sink that drops everything (benchmarks).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DiscardSink;
+
+impl RecordSink for DiscardSink {
+    fn spikes(&mut self, _: &[SpikeRecord]) -> Result<(), SinkError> {
+        Ok(())
+    }
+    fn rates(&mut self, _: RateBins<'_>) -> Result<(), SinkError> {
+        Ok(())
+    }
+    fn states(&mut self, _: StateRows<'_>) -> Result<(), SinkError> {
+        Ok(())
+    }
+}
+
+/// Records every spike of the chosen populations.
+#[derive(Resource, Debug, Clone)]
+pub struct SpikeMonitor {
+    recorded: Vec<bool>,
+    n_recorded_neurons: usize,
+    buffer: Vec<SpikeRecord>,
+}
+
+impl SpikeMonitor {
+    /// Records the populations flagged in `recorded` (one flag per population).
+    pub fn new(recorded: Vec<bool>, populations: &Populations) -> Self {
+        let n_recorded_neurons = populations
+            .iter()
+            .zip(&recorded)
+            .filter(|(_, r)| **r)
+            .map(|(p, _)| p.len() as usize)
+            .sum();
+        Self {
+            recorded,
+            n_recorded_neurons,
+            buffer: Vec::with_capacity((4 * n_recorded_neurons).max(1 << 16)),
+        }
+    }
+
+    /// True when one more step could overflow the buffer (then the runner drains it first).
+    pub fn needs_drain(&self) -> bool {
+        self.buffer.capacity() - self.buffer.len() < self.n_recorded_neurons
+    }
+
+    /// Hands the buffered spikes to `sink` and empties the buffer.
+    pub fn drain(&mut self, sink: &mut dyn RecordSink) -> Result<(), SinkError> {
+        if !self.buffer.is_empty() {
+            sink.spikes(&self.buffer)?;
+            self.buffer.clear();
+        }
+        Ok(())
+    }
+}
+
+/// Appends this step's spikes of recorded populations.
+pub fn record_spikes(
+    spikes: Res<SpikeEvents>,
+    clock: Res<SimClock>,
+    populations: Res<Populations>,
+    mut monitor: ResMut<SpikeMonitor>,
+) {
+    if spikes.neurons().is_empty() || monitor.n_recorded_neurons == 0 {
+        return;
+    }
+    let step = clock.step();
+    let monitor = &mut *monitor;
+    for (population, &recorded) in populations.iter().zip(&monitor.recorded) {
+        if recorded {
+            let fired = spikes.in_range(population.range.clone());
+            monitor
+                .buffer
+                .extend(fired.iter().map(|&neuron| SpikeRecord { step, neuron }));
+        }
+    }
+}
+
+/// Mean firing rate of each population in fixed time bins.
+#[derive(Resource, Debug, Clone)]
+pub struct PopulationRateMonitor {
+    bin_steps: u64,
+    bin_seconds: f64,
+    sizes: Vec<f64>,
+    current: Vec<u32>,
+    first_pending_bin: u64,
+    finished_rates: Vec<f64>,
+}
+
+impl PopulationRateMonitor {
+    /// Bins of `bin_steps` steps of `dt_ms`; room for `max_pending_bins` finished bins
+    /// between drains.
+    pub fn new(populations: &Populations, bin_steps: u64, dt_ms: f64, max_pending_bins: usize) -> Self {
+        let n = populations.len();
+        Self {
+            bin_steps: bin_steps.max(1),
+            bin_seconds: bin_steps.max(1) as f64 * dt_ms * 1e-3,
+            sizes: populations.iter().map(|p| f64::from(p.len())).collect(),
+            current: vec![0; n],
+            first_pending_bin: 0,
+            finished_rates: Vec::with_capacity(n * (max_pending_bins + 1)),
+        }
+    }
+
+    /// Bin width in steps.
+    pub fn bin_steps(&self) -> u64 {
+        self.bin_steps
+    }
+
+    /// True when the finished-bin buffer is full (then the runner drains it first).
+    pub fn needs_drain(&self) -> bool {
+        self.finished_rates.capacity() - self.finished_rates.len() < self.current.len()
+    }
+
+    /// Hands finished bins to `sink`.
+    pub fn drain(&mut self, sink: &mut dyn RecordSink) -> Result<(), SinkError> {
+        if !self.finished_rates.is_empty() {
+            let n_bins = (self.finished_rates.len() / self.current.len().max(1)) as u64;
+            sink.rates(RateBins {
+                first_bin: self.first_pending_bin,
+                bin_steps: self.bin_steps,
+                rates_hz: &self.finished_rates,
+            })?;
+            self.first_pending_bin += n_bins;
+            self.finished_rates.clear();
+        }
+        Ok(())
+    }
+}
+
+/// Counts this step's spikes per population and closes the bin when it is full.
+pub fn bin_population_rates(
+    spikes: Res<SpikeEvents>,
+    clock: Res<SimClock>,
+    populations: Res<Populations>,
+    mut monitor: ResMut<PopulationRateMonitor>,
+) {
+    let monitor = &mut *monitor;
+    if !spikes.neurons().is_empty() {
+        for (count, population) in monitor.current.iter_mut().zip(populations.iter()) {
+            *count += spikes.in_range(population.range.clone()).len() as u32;
+        }
+    }
+    if (clock.step() + 1).is_multiple_of(monitor.bin_steps) {
+        for (count, size) in monitor.current.iter_mut().zip(&monitor.sizes) {
+            let rate = if *size > 0.0 {
+                f64::from(*count) / (size * monitor.bin_seconds)
+            } else {
+                0.0
+            };
+            monitor.finished_rates.push(rate);
+            *count = 0;
+        }
+    }
+}
+
+/// A state variable a model can report for a neuron ("v_mv", "g_ampa_ns", ...).
+pub trait StateProbe {
+    /// Names of the variables this model exposes, with units in the names.
+    fn variable_names(&self) -> &'static [&'static str];
+    /// Value of variable `variable` (index into `variable_names`) of global neuron `neuron`,
+    /// or `None` when that neuron's model lacks it (AdEx adaptation on a LIF cell).
+    fn read(&self, variable: usize, neuron: u32) -> Option<f64>;
+}
+
+/// One sampled (neuron, variable) pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Probe {
+    /// Global neuron index.
+    pub neuron: u32,
+    /// Index into the model's [`StateProbe::variable_names`].
+    pub variable: usize,
+}
+
+/// Samples chosen state variables of chosen neurons every `every_steps` steps.
+#[derive(Resource, Debug, Clone)]
+pub struct StateMonitor {
+    probes: Vec<Probe>,
+    every_steps: u64,
+    steps: Vec<u64>,
+    values: Vec<f64>,
+    max_rows: usize,
+}
+
+impl StateMonitor {
+    /// Samples `probes` every `every_steps`; room for `max_rows` rows between drains.
+    pub fn new(probes: Vec<Probe>, every_steps: u64, max_rows: usize) -> Self {
+        let max_rows = max_rows.max(1);
+        Self {
+            values: Vec::with_capacity(max_rows * probes.len()),
+            probes,
+            every_steps: every_steps.max(1),
+            steps: Vec::with_capacity(max_rows),
+            max_rows,
+        }
+    }
+
+    /// The probes, in column order.
+    pub fn probes(&self) -> &[Probe] {
+        &self.probes
+    }
+
+    /// True when the row buffer is full.
+    pub fn needs_drain(&self) -> bool {
+        self.steps.len() >= self.max_rows
+    }
+
+    /// Hands buffered rows to `sink`.
+    pub fn drain(&mut self, sink: &mut dyn RecordSink) -> Result<(), SinkError> {
+        if !self.steps.is_empty() {
+            sink.states(StateRows {
+                steps: &self.steps,
+                values: &self.values,
+            })?;
+            self.steps.clear();
+            self.values.clear();
+        }
+        Ok(())
+    }
+}
+
+/// Samples the probes of a [`StateMonitor`] from the model resource `M`.
+pub fn sample_state<M: Resource + StateProbe>(
+    clock: Res<SimClock>,
+    model: Res<M>,
+    mut monitor: ResMut<StateMonitor>,
+) {
+    if monitor.probes.is_empty() || !clock.step().is_multiple_of(monitor.every_steps) {
+        return;
+    }
+    let monitor = &mut *monitor;
+    monitor.steps.push(clock.step());
+    for probe in &monitor.probes {
+        let value = model.read(probe.variable, probe.neuron).unwrap_or(f64::NAN);
+        monitor.values.push(value);
+    }
+}
+
+/// Per-neuron spike counts and inter-spike-interval moments, for rates and ISI CVs.
+#[derive(Resource, Debug, Clone)]
+pub struct SpikeStatistics {
+    counts: Vec<u32>,
+    last_step: Vec<u64>,
+    isi_sum_steps: Vec<f64>,
+    isi_sum_sq_steps: Vec<f64>,
+}
+
+const NEVER: u64 = u64::MAX;
+
+impl SpikeStatistics {
+    /// Statistics for `n_neurons` neurons.
+    pub fn new(n_neurons: usize) -> Self {
+        Self {
+            counts: vec![0; n_neurons],
+            last_step: vec![NEVER; n_neurons],
+            isi_sum_steps: vec![0.0; n_neurons],
+            isi_sum_sq_steps: vec![0.0; n_neurons],
+        }
+    }
+
+    /// Adds the spikes `neurons` fired at `step`.
+    pub fn record(&mut self, step: u64, neurons: &[u32]) {
+        for &n in neurons {
+            let i = n as usize;
+            self.counts[i] += 1;
+            let last = self.last_step[i];
+            if last != NEVER {
+                let isi = (step - last) as f64;
+                self.isi_sum_steps[i] += isi;
+                self.isi_sum_sq_steps[i] += isi * isi;
+            }
+            self.last_step[i] = step;
+        }
+    }
+
+    /// Spike count of every neuron.
+    pub fn counts(&self) -> &[u32] {
+        &self.counts
+    }
+
+    /// Summary of the neurons in `range` over `duration_ms` of model time.
+    ///
+    /// The ISI CV is the mean, over neurons with at least three spikes, of each neuron's
+    /// standard deviation / mean of its ISIs (population sd, as numpy's default) — the usual
+    /// measure of irregularity (Brunel 2000; Brette et al. 2007).
+    pub fn summarize(&self, range: std::ops::Range<u32>, duration_ms: f64) -> PopulationActivity {
+        let r = range.start as usize..range.end as usize;
+        let n = r.len();
+        let spikes: u64 = self.counts[r.clone()].iter().map(|&c| u64::from(c)).sum();
+        let active = self.counts[r.clone()].iter().filter(|&&c| c > 0).count();
+        let (mut cv_sum, mut cv_n) = (0.0, 0usize);
+        for i in r {
+            if self.counts[i] >= 3 {
+                let k = f64::from(self.counts[i] - 1);
+                let mean = self.isi_sum_steps[i] / k;
+                let var = (self.isi_sum_sq_steps[i] / k - mean * mean).max(0.0);
+                cv_sum += var.sqrt() / mean;
+                cv_n += 1;
+            }
+        }
+        PopulationActivity {
+            neurons: n,
+            spikes,
+            rate_hz: if n > 0 && duration_ms > 0.0 {
+                spikes as f64 / (n as f64 * duration_ms * 1e-3)
+            } else {
+                0.0
+            },
+            fraction_active: if n > 0 { active as f64 / n as f64 } else { 0.0 },
+            cv_isi: (cv_n > 0).then(|| cv_sum / cv_n as f64),
+            neurons_with_cv: cv_n,
+        }
+    }
+}
+
+/// Activity summary of one population.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PopulationActivity {
+    /// Neurons.
+    pub neurons: usize,
+    /// Spikes fired.
+    pub spikes: u64,
+    /// Mean rate, Hz.
+    pub rate_hz: f64,
+    /// Fraction of neurons that fired at least once.
+    pub fraction_active: f64,
+    /// Mean ISI coefficient of variation (`None` if no neuron fired three times).
+    pub cv_isi: Option<f64>,
+    /// Neurons that entered the CV mean.
+    pub neurons_with_cv: usize,
+}
+
+/// Updates per-neuron counts and ISI moments from this step's spikes.
+pub fn count_spikes(
+    spikes: Res<SpikeEvents>,
+    clock: Res<SimClock>,
+    mut stats: ResMut<SpikeStatistics>,
+) {
+    stats.record(clock.step(), spikes.neurons());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cv_of_a_regular_train_is_zero_and_of_alternating_isis_is_known() {
+        let mut stats = SpikeStatistics::new(2);
+        // Neuron 0 fires every 10 steps; neuron 1 alternates ISIs of 10 and 30 steps:
+        // mean 20, sd 10 → CV 0.5.
+        let train1 = [0u64, 10, 40, 50, 80];
+        for step in 0..=80u64 {
+            if step % 10 == 0 && step <= 40 {
+                stats.record(step, &[0]);
+            }
+            if train1.contains(&step) {
+                stats.record(step, &[1]);
+            }
+        }
+        let a = stats.summarize(0..1, 100.0);
+        assert_eq!(a.spikes, 5);
+        assert_eq!(a.rate_hz, 50.0);
+        assert!(a.cv_isi.unwrap().abs() < 1e-12);
+        let b = stats.summarize(1..2, 100.0);
+        assert!((b.cv_isi.unwrap() - 0.5).abs() < 1e-12);
+    }
+}
