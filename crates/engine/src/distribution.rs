@@ -117,7 +117,10 @@ impl ValueDistribution {
     /// A sampler for these parameters, which must have passed [`check`](Self::check).
     pub fn sampler(&self) -> Sampler {
         let clip = |min: Option<f64>, max: Option<f64>| {
-            (min.unwrap_or(f64::NEG_INFINITY), max.unwrap_or(f64::INFINITY))
+            (
+                min.unwrap_or(f64::NEG_INFINITY),
+                max.unwrap_or(f64::INFINITY),
+            )
         };
         match *self {
             Self::Constant(v) => Sampler::Constant(v),

@@ -143,7 +143,12 @@ pub struct PopulationRateMonitor {
 impl PopulationRateMonitor {
     /// Bins of `bin_steps` steps of `dt_ms`; room for `max_pending_bins` finished bins
     /// between drains.
-    pub fn new(populations: &Populations, bin_steps: u64, dt_ms: f64, max_pending_bins: usize) -> Self {
+    pub fn new(
+        populations: &Populations,
+        bin_steps: u64,
+        dt_ms: f64,
+        max_pending_bins: usize,
+    ) -> Self {
         let n = populations.len();
         Self {
             bin_steps: bin_steps.max(1),

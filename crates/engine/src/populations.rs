@@ -125,7 +125,10 @@ mod tests {
         assert_eq!(pops.population_of(3199), 0);
         assert_eq!(pops.population_of(3200), 1);
         assert_eq!(pops.population_of(3999), 1);
-        assert_eq!(pops.stable_id(3201), StableId::neuron(population_hash("i"), 1));
+        assert_eq!(
+            pops.stable_id(3201),
+            StableId::neuron(population_hash("i"), 1)
+        );
         assert_eq!(pops.index_of("i"), Some(1));
     }
 

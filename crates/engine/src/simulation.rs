@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use crate::clock::{ScheduleRates, SimClock};
 use crate::monitors::{
-    PopulationRateMonitor, RecordSink, SinkError, SpikeMonitor, StateMonitor, count_spikes,
-    bin_population_rates, record_spikes,
+    PopulationRateMonitor, RecordSink, SinkError, SpikeMonitor, StateMonitor, bin_population_rates,
+    count_spikes, record_spikes,
 };
 use crate::propagate::deliver_spikes;
 use crate::ring_buffer::SynapticInputRing;
@@ -181,12 +181,17 @@ impl Simulation {
     }
 
     fn buffers_full(&self) -> bool {
-        self.world.get_resource::<SpikeMonitor>().is_some_and(SpikeMonitor::needs_drain)
+        self.world
+            .get_resource::<SpikeMonitor>()
+            .is_some_and(SpikeMonitor::needs_drain)
             || self
                 .world
                 .get_resource::<PopulationRateMonitor>()
                 .is_some_and(PopulationRateMonitor::needs_drain)
-            || self.world.get_resource::<StateMonitor>().is_some_and(StateMonitor::needs_drain)
+            || self
+                .world
+                .get_resource::<StateMonitor>()
+                .is_some_and(StateMonitor::needs_drain)
     }
 
     /// Hands everything the monitors hold to `sink`.

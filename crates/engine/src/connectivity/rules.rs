@@ -190,7 +190,10 @@ mod tests {
         let total: usize = incoming.iter().map(Vec::len).sum();
         assert!((total as f64 - 80_000.0).abs() < 5.0 * 280.0, "{total}");
         for (t, syns) in incoming.iter().enumerate() {
-            assert!(syns.windows(2).all(|w| w[0].source_local < w[1].source_local));
+            assert!(
+                syns.windows(2)
+                    .all(|w| w[0].source_local < w[1].source_local)
+            );
             assert!(syns.iter().all(|s| s.source_local != t as u32), "autapse");
         }
     }
@@ -209,7 +212,10 @@ mod tests {
         );
         for (t, syns) in incoming.iter().enumerate() {
             assert_eq!(syns.len(), 30);
-            assert!(syns.windows(2).all(|w| w[0].source_local < w[1].source_local));
+            assert!(
+                syns.windows(2)
+                    .all(|w| w[0].source_local < w[1].source_local)
+            );
             assert!(syns.iter().all(|s| s.source_local != t as u32));
             assert!(syns.iter().all(|s| (1..=20).contains(&s.delay_steps)));
         }

@@ -48,7 +48,9 @@ pub struct SynapseGroup {
 
 /// More synapses than a 32-bit row index can address.
 #[derive(Debug, thiserror::Error, PartialEq)]
-#[error("projection `{name}` would have {count} synapses; at most {max} are supported per projection")]
+#[error(
+    "projection `{name}` would have {count} synapses; at most {max} are supported per projection"
+)]
 pub struct TooManySynapses {
     /// Projection name.
     pub name: String,
@@ -174,6 +176,12 @@ impl SynapseGroup {
         &mut self.weights
     }
 
+    /// Targets (read) and weights (write) of presynaptic neuron `source_local`'s synapses.
+    pub fn row_mut(&mut self, source_local: u32) -> (&[u32], &mut [f32]) {
+        let row = self.row(source_local);
+        (&self.targets[row.clone()], &mut self.weights[row])
+    }
+
     /// The delays.
     pub fn delays(&self) -> &Delays {
         &self.delays
@@ -226,7 +234,10 @@ impl SynapseGroup {
             Delays::Uniform(_) => 0,
             Delays::PerSynapse(ds) => ds.capacity() * 2,
         };
-        self.row_offsets.capacity() * 4 + self.targets.capacity() * 4 + self.weights.capacity() * 4 + delays
+        self.row_offsets.capacity() * 4
+            + self.targets.capacity() * 4
+            + self.weights.capacity() * 4
+            + delays
     }
 }
 

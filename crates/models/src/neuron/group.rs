@@ -1,0 +1,371 @@
+//! The neurons of one population: state columns, chunked parallel update, initial state.
+
+use bevy_ecs::prelude::*;
+use rayon::prelude::*;
+use std::ops::Range;
+
+use synaptogen_engine::distribution::Sampler;
+use synaptogen_engine::monitors::StateProbe;
+use synaptogen_engine::rng::{StreamId, StreamRng};
+use synaptogen_engine::{SpikeEvents, StableId, SynapticInputRing};
+
+use super::kernel::{CHUNK, ChunkState, Kernel, MAX_NMDA_COMPONENTS};
+use crate::ports::{GABA_PORT, GLUTAMATE_PORT, N_PORTS};
+
+/// Populations at least this large are updated in parallel (when there is more than one
+/// thread). Below it, rayon's fork–join (a few µs) costs more than the work: the
+/// 4,000-neuron COBA network spends ≈ 2 µs per step in neuron updates. Results never
+/// depend on this choice: every neuron's update is independent and spikes are gathered
+/// in chunk order.
+pub const PARALLEL_MIN_NEURONS: usize = 16 * CHUNK;
+
+/// State of the neurons of one population, structure of arrays.
+#[derive(Debug, Clone)]
+pub struct NeuronGroup {
+    /// Population index.
+    pub population: usize,
+    /// Global neuron indices.
+    pub range: Range<u32>,
+    kernel: Kernel,
+    columns: Columns,
+    spike_buffers: Vec<Vec<u32>>,
+}
+
+/// The state columns of a population (see [`ChunkState`] for their meaning and units).
+#[derive(Debug, Clone)]
+struct Columns {
+    v_mv: Vec<f64>,
+    w_pa: Vec<f64>,
+    refractory: Vec<u16>,
+    g_ampa_ns: Vec<f32>,
+    g_gaba_a_ns: Vec<f32>,
+    nmda_rise: [Vec<f32>; MAX_NMDA_COMPONENTS],
+    nmda_decay: [Vec<f32>; MAX_NMDA_COMPONENTS],
+    i_ext_pa: Vec<f64>,
+}
+
+impl Columns {
+    fn view(&mut self) -> ChunkState<'_> {
+        let [r0, r1, r2] = &mut self.nmda_rise;
+        let [d0, d1, d2] = &mut self.nmda_decay;
+        ChunkState {
+            v_mv: &mut self.v_mv,
+            w_pa: &mut self.w_pa,
+            refractory: &mut self.refractory,
+            g_ampa_ns: &mut self.g_ampa_ns,
+            g_gaba_a_ns: &mut self.g_gaba_a_ns,
+            nmda_rise: [r0, r1, r2],
+            nmda_decay: [d0, d1, d2],
+            i_ext_pa: &mut self.i_ext_pa,
+        }
+    }
+}
+
+/// A state variable that can be initialised from a distribution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InitialVariable {
+    /// Membrane potential, mV.
+    VMv,
+    /// AMPA conductance, nS.
+    GAmpaNs,
+    /// GABA-A conductance, nS.
+    GGabaANs,
+    /// AdEx adaptation current, pA.
+    WAdaptPa,
+}
+
+impl InitialVariable {
+    /// All of them with their scenario names.
+    pub const ALL: [(&'static str, Self); 4] = [
+        ("v_mv", Self::VMv),
+        ("g_ampa_ns", Self::GAmpaNs),
+        ("g_gaba_a_ns", Self::GGabaANs),
+        ("w_adapt_pa", Self::WAdaptPa),
+    ];
+
+    /// Looks a variable up by its scenario name.
+    pub fn named(name: &str) -> Option<Self> {
+        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+    }
+}
+
+impl NeuronGroup {
+    /// A population at rest (V = E_L, no conductance, no adaptation).
+    pub fn new(population: usize, range: Range<u32>, kernel: Kernel) -> Self {
+        let n = (range.end - range.start) as usize;
+        let n_nmda = kernel.n_nmda_components();
+        let nmda_column = |c: usize| if c < n_nmda { vec![0.0; n] } else { Vec::new() };
+        let n_chunks = n.div_ceil(CHUNK);
+        Self {
+            population,
+            range,
+            columns: Columns {
+                v_mv: vec![kernel.e_l_mv(); n],
+                w_pa: if kernel.has_adaptation() {
+                    vec![0.0; n]
+                } else {
+                    Vec::new()
+                },
+                refractory: vec![0; n],
+                g_ampa_ns: vec![0.0; n],
+                g_gaba_a_ns: vec![0.0; n],
+                nmda_rise: std::array::from_fn(nmda_column),
+                nmda_decay: std::array::from_fn(nmda_column),
+                i_ext_pa: vec![0.0; n],
+            },
+            spike_buffers: (0..n_chunks).map(|_| Vec::with_capacity(CHUNK)).collect(),
+            kernel,
+        }
+    }
+
+    /// Number of neurons.
+    pub fn len(&self) -> usize {
+        self.columns.v_mv.len()
+    }
+
+    /// True when the population is empty.
+    pub fn is_empty(&self) -> bool {
+        self.columns.v_mv.is_empty()
+    }
+
+    /// The cell type's step constants.
+    pub fn kernel(&self) -> &Kernel {
+        &self.kernel
+    }
+
+    /// Draws `variable` of every neuron from `sampler`, neuron *i* from the stream
+    /// ("init/<variable>", its stable id). Conductances are clipped at 0.
+    pub fn initialize(
+        &mut self,
+        variable: InitialVariable,
+        sampler: &Sampler,
+        seed: u64,
+        population_hash: u32,
+    ) {
+        let name = InitialVariable::ALL
+            .iter()
+            .find(|(_, v)| *v == variable)
+            .map_or("", |(n, _)| *n);
+        let stream = StreamId::named(&format!("init/{name}"));
+        let draw = |i: usize| {
+            let id = StableId::neuron(population_hash, i as u32);
+            sampler.sample(&mut StreamRng::new(seed, stream, id, 0))
+        };
+        match variable {
+            InitialVariable::VMv => self
+                .columns
+                .v_mv
+                .iter_mut()
+                .enumerate()
+                .for_each(|(i, v)| *v = draw(i)),
+            InitialVariable::WAdaptPa => self
+                .columns
+                .w_pa
+                .iter_mut()
+                .enumerate()
+                .for_each(|(i, w)| *w = draw(i)),
+            InitialVariable::GAmpaNs => {
+                for (i, g) in self.columns.g_ampa_ns.iter_mut().enumerate() {
+                    *g = draw(i).max(0.0) as f32;
+                }
+            }
+            InitialVariable::GGabaANs => {
+                for (i, g) in self.columns.g_gaba_a_ns.iter_mut().enumerate() {
+                    *g = draw(i).max(0.0) as f32;
+                }
+            }
+        }
+    }
+
+    /// Adds `delta_pa` to the injected current of local neurons `neurons` (all if `None`).
+    pub fn add_current(&mut self, neurons: Option<&[u32]>, delta_pa: f64) {
+        match neurons {
+            None => self
+                .columns
+                .i_ext_pa
+                .iter_mut()
+                .for_each(|i| *i += delta_pa),
+            Some(list) => list
+                .iter()
+                .for_each(|&n| self.columns.i_ext_pa[n as usize] += delta_pa),
+        }
+    }
+
+    /// Advances every neuron one step, consuming `glutamate` and `gaba` (this population's
+    /// slices of the arriving input). Chunks run in parallel when the population is large.
+    pub fn step(&mut self, glutamate: &mut [f32], gaba: &mut [f32], parallel: bool) {
+        let parallel = parallel && self.len() >= PARALLEL_MIN_NEURONS;
+        let work = Work {
+            state: self.columns.view(),
+            glutamate,
+            gaba,
+            buffers: &mut self.spike_buffers,
+            first: self.range.start,
+        };
+        work.run(&self.kernel, parallel);
+    }
+
+    /// Appends this step's spikes, ascending, to `out`.
+    pub fn collect_spikes(&self, out: &mut SpikeEvents) {
+        for buffer in &self.spike_buffers {
+            out.extend_sorted(buffer);
+        }
+    }
+
+    fn local(&self, neuron: u32) -> usize {
+        (neuron - self.range.start) as usize
+    }
+}
+
+/// A contiguous run of whole chunks and what they need, split in halves for rayon.
+struct Work<'a> {
+    state: ChunkState<'a>,
+    glutamate: &'a mut [f32],
+    gaba: &'a mut [f32],
+    buffers: &'a mut [Vec<u32>],
+    first: u32,
+}
+
+impl Work<'_> {
+    fn run(self, kernel: &Kernel, parallel: bool) {
+        if self.buffers.len() <= 1 {
+            if let Some(buffer) = self.buffers.first_mut() {
+                kernel.step(self.state, self.glutamate, self.gaba, self.first, buffer);
+            }
+            return;
+        }
+        let (left, right) = self.halve();
+        if parallel {
+            rayon::join(|| left.run(kernel, true), || right.run(kernel, true));
+        } else {
+            left.run(kernel, false);
+            right.run(kernel, false);
+        }
+    }
+
+    fn halve(self) -> (Self, Self) {
+        let chunks = self.buffers.len() / 2;
+        let mid = chunks * CHUNK;
+        let (s0, s1) = self.state.split_at(mid);
+        let (g0, g1) = self.glutamate.split_at_mut(mid);
+        let (a0, a1) = self.gaba.split_at_mut(mid);
+        let (b0, b1) = self.buffers.split_at_mut(chunks);
+        (
+            Work {
+                state: s0,
+                glutamate: g0,
+                gaba: a0,
+                buffers: b0,
+                first: self.first,
+            },
+            Work {
+                state: s1,
+                glutamate: g1,
+                gaba: a1,
+                buffers: b1,
+                first: self.first + mid as u32,
+            },
+        )
+    }
+}
+
+/// The neuron state of every population, in population order.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct NeuronGroups {
+    groups: Vec<NeuronGroup>,
+}
+
+impl NeuronGroups {
+    /// Adds the next population's group (groups must tile the index space in order).
+    pub fn push(&mut self, group: NeuronGroup) {
+        debug_assert_eq!(
+            group.range.start,
+            self.groups.last().map_or(0, |g| g.range.end)
+        );
+        self.groups.push(group);
+    }
+
+    /// The groups.
+    pub fn groups(&self) -> &[NeuronGroup] {
+        &self.groups
+    }
+
+    /// Group of population `population`.
+    pub fn group_mut(&mut self, population: usize) -> &mut NeuronGroup {
+        &mut self.groups[population]
+    }
+
+    fn group_of(&self, neuron: u32) -> Option<&NeuronGroup> {
+        let g = self.groups.partition_point(|g| g.range.end <= neuron);
+        self.groups.get(g).filter(|g| g.range.contains(&neuron))
+    }
+}
+
+/// The variables a [`StateMonitor`](synaptogen_engine::monitors::StateMonitor) can sample.
+pub const STATE_VARIABLES: &[&str] = &[
+    "v_mv",
+    "g_ampa_ns",
+    "g_nmda_ns",
+    "nmda_unblocked",
+    "g_gaba_a_ns",
+    "w_adapt_pa",
+    "i_ext_pa",
+];
+
+impl StateProbe for NeuronGroups {
+    fn variable_names(&self) -> &'static [&'static str] {
+        STATE_VARIABLES
+    }
+
+    fn read(&self, variable: usize, neuron: u32) -> Option<f64> {
+        let g = self.group_of(neuron)?;
+        let i = g.local(neuron);
+        let nmda = || {
+            (0..g.kernel.n_nmda_components())
+                .map(|c| f64::from(g.columns.nmda_decay[c][i] - g.columns.nmda_rise[c][i]))
+                .sum::<f64>()
+        };
+        match STATE_VARIABLES.get(variable)? {
+            &"v_mv" => Some(g.columns.v_mv[i]),
+            &"g_ampa_ns" => Some(f64::from(g.columns.g_ampa_ns[i])),
+            &"g_nmda_ns" => Some(nmda()),
+            &"nmda_unblocked" => Some(g.kernel.nmda_unblocked(g.columns.v_mv[i])),
+            &"g_gaba_a_ns" => Some(f64::from(g.columns.g_gaba_a_ns[i])),
+            &"w_adapt_pa" => g.columns.w_pa.get(i).copied(),
+            &"i_ext_pa" => Some(g.columns.i_ext_pa[i]),
+            _ => None,
+        }
+    }
+}
+
+/// Integrate stage: every population advances one step; spikes are gathered in index order.
+pub fn integrate_neurons(
+    mut groups: ResMut<NeuronGroups>,
+    mut ring: ResMut<SynapticInputRing>,
+    mut spikes: ResMut<SpikeEvents>,
+) {
+    debug_assert_eq!(usize::from(GLUTAMATE_PORT), 0);
+    debug_assert_eq!(usize::from(GABA_PORT), 1);
+    let [glutamate, gaba] = ring.current_ports_mut::<N_PORTS>();
+    let parallel = rayon::current_num_threads() > 1;
+    for group in &mut groups.groups {
+        let r = group.range.start as usize..group.range.end as usize;
+        group.step(&mut glutamate[r.clone()], &mut gaba[r], parallel);
+    }
+    for group in &groups.groups {
+        group.collect_spikes(&mut spikes);
+    }
+}
+
+/// Parallel helper for inputs: runs `f(first_local, chunk)` over `CHUNK`-aligned chunks.
+pub fn for_each_chunk<T: Send>(data: &mut [T], parallel: bool, f: impl Fn(usize, &mut [T]) + Sync) {
+    if parallel && data.len() >= PARALLEL_MIN_NEURONS {
+        data.par_chunks_mut(CHUNK)
+            .enumerate()
+            .for_each(|(k, chunk)| f(k * CHUNK, chunk));
+    } else {
+        data.chunks_mut(CHUNK)
+            .enumerate()
+            .for_each(|(k, chunk)| f(k * CHUNK, chunk));
+    }
+}

@@ -1,0 +1,5 @@
+//! Synaptic plasticity rules.
+
+mod stdp_pair;
+
+pub use stdp_pair::{StdpPair, StdpPairParams, StdpRules, apply_stdp};
