@@ -15,6 +15,7 @@
 
 pub mod cell_type;
 pub mod inputs;
+pub mod math;
 pub mod neuron;
 pub mod plasticity;
 pub mod ports;

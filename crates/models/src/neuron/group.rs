@@ -41,6 +41,7 @@ struct Columns {
     g_gaba_a_ns: Vec<f32>,
     nmda_rise: [Vec<f32>; MAX_NMDA_COMPONENTS],
     nmda_decay: [Vec<f32>; MAX_NMDA_COMPONENTS],
+    g_nmda_ns: Vec<f32>,
     i_ext_pa: Vec<f64>,
 }
 
@@ -56,6 +57,7 @@ impl Columns {
             g_gaba_a_ns: &mut self.g_gaba_a_ns,
             nmda_rise: [r0, r1, r2],
             nmda_decay: [d0, d1, d2],
+            g_nmda_ns: &mut self.g_nmda_ns,
             i_ext_pa: &mut self.i_ext_pa,
         }
     }
@@ -111,6 +113,7 @@ impl NeuronGroup {
                 g_gaba_a_ns: vec![0.0; n],
                 nmda_rise: std::array::from_fn(nmda_column),
                 nmda_decay: std::array::from_fn(nmda_column),
+                g_nmda_ns: if n_nmda > 0 { vec![0.0; n] } else { Vec::new() },
                 i_ext_pa: vec![0.0; n],
             },
             spike_buffers: (0..n_chunks).map(|_| Vec::with_capacity(CHUNK)).collect(),
@@ -325,14 +328,14 @@ impl StateProbe for NeuronGroups {
                 .map(|c| f64::from(g.columns.nmda_decay[c][i] - g.columns.nmda_rise[c][i]))
                 .sum::<f64>()
         };
-        match STATE_VARIABLES.get(variable)? {
-            &"v_mv" => Some(g.columns.v_mv[i]),
-            &"g_ampa_ns" => Some(f64::from(g.columns.g_ampa_ns[i])),
-            &"g_nmda_ns" => Some(nmda()),
-            &"nmda_unblocked" => Some(g.kernel.nmda_unblocked(g.columns.v_mv[i])),
-            &"g_gaba_a_ns" => Some(f64::from(g.columns.g_gaba_a_ns[i])),
-            &"w_adapt_pa" => g.columns.w_pa.get(i).copied(),
-            &"i_ext_pa" => Some(g.columns.i_ext_pa[i]),
+        match *STATE_VARIABLES.get(variable)? {
+            "v_mv" => Some(g.columns.v_mv[i]),
+            "g_ampa_ns" => Some(f64::from(g.columns.g_ampa_ns[i])),
+            "g_nmda_ns" => Some(nmda()),
+            "nmda_unblocked" => Some(g.kernel.nmda_unblocked(g.columns.v_mv[i])),
+            "g_gaba_a_ns" => Some(f64::from(g.columns.g_gaba_a_ns[i])),
+            "w_adapt_pa" => g.columns.w_pa.get(i).copied(),
+            "i_ext_pa" => Some(g.columns.i_ext_pa[i]),
             _ => None,
         }
     }

@@ -3,6 +3,13 @@
 //! Units throughout: mV, ms, nS, pA, pF (so pA/pF = mV/ms).
 
 mod group;
+
+use bevy_ecs::prelude::Component;
+
+/// Marks a neuron entity (which also carries its `StableId`, `PopulationId` and
+/// `NeuronIndex`); its hot state lives in [`NeuronGroups`] at the `NeuronIndex`.
+#[derive(Component, Debug, Clone, Copy, Default)]
+pub struct Neuron;
 mod kernel;
 mod membrane;
 

@@ -1,0 +1,328 @@
+//! From a resolved scenario to a runnable simulation.
+
+use synaptogen_engine::connectivity::{
+    ConnectionPlan, DrawContext, Endpoints, SynapseGroup, TooManySynapses, draw_incoming,
+};
+use synaptogen_engine::monitors::{
+    PopulationRateMonitor, Probe, SpikeMonitor, SpikeStatistics, StateMonitor,
+};
+use synaptogen_engine::populations::HashCollision;
+use synaptogen_engine::{
+    EngineError, NeuronIndex, PopulationId, Populations, ScheduleRates, Simulation,
+    SimulationBuilder, SpikeEvents, SynapseGroups, SynapticInputRing,
+};
+use synaptogen_models::inputs::{
+    CurrentChange, CurrentSchedule, PoissonInput, PoissonInputs, PoissonTrains,
+};
+use synaptogen_models::neuron::{
+    InitialVariable, Kernel, Neuron, NeuronGroup, NeuronGroups, STATE_VARIABLES,
+};
+use synaptogen_models::plasticity::{StdpPair, StdpRules};
+use synaptogen_models::ports::N_PORTS;
+
+use crate::load::Resolved;
+use crate::schema::{InputSpec, PlasticitySpec};
+
+/// Why a valid scenario could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// Worker threads could not start.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// A projection is too large for 32-bit synapse indices.
+    #[error(transparent)]
+    TooManySynapses(#[from] TooManySynapses),
+    /// Two population names share a stable-id hash.
+    #[error(transparent)]
+    HashCollision(#[from] HashCollision),
+}
+
+impl BuildError {
+    /// True when a change to the scenario fixes it (exit code 2 rather than 1).
+    pub fn is_input_error(&self) -> bool {
+        !matches!(self, Self::Engine(_))
+    }
+}
+
+/// One population of the built network.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PopulationSummary {
+    /// Name.
+    pub name: String,
+    /// Region.
+    pub region: String,
+    /// Cell type name.
+    pub cell_type: String,
+    /// Global index of the first neuron.
+    pub first: u32,
+    /// Neurons.
+    pub size: u32,
+}
+
+/// One projection of the built network.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectionSummary {
+    /// Name.
+    pub name: String,
+    /// Source population.
+    pub source: String,
+    /// Target population.
+    pub target: String,
+    /// Synapses made.
+    pub synapses: usize,
+    /// Plastic (has a plasticity rule).
+    pub plastic: bool,
+}
+
+/// A built simulation and a description of its network.
+pub struct Built {
+    /// The simulation, at step 0.
+    pub simulation: Simulation,
+    /// Populations in global index order.
+    pub populations: Vec<PopulationSummary>,
+    /// Projections in the order they were built.
+    pub projections: Vec<ProjectionSummary>,
+    /// Steps the scenario asks for.
+    pub steps: u64,
+    /// Bytes of synapse storage (connectivity, plasticity state).
+    pub synapse_bytes: usize,
+    /// Column titles of the state recording (`population/neuron/variable`).
+    pub state_columns: Vec<String>,
+}
+
+fn steps(ms: f64, dt_ms: f64) -> u64 {
+    (ms / dt_ms).round() as u64
+}
+
+/// Builds the network of `r` on `threads` worker threads (0 = one per core).
+///
+/// Construction is parallel over target neurons and deterministic: the same scenario and
+/// seed give the same network for any thread count.
+pub fn build(r: &Resolved, threads: usize) -> Result<Built, BuildError> {
+    let s = &r.scenario;
+    let sim = &s.simulation;
+    let dt = sim.dt_ms;
+    let seed = sim.seed;
+    let rates = ScheduleRates {
+        slow_every_steps: steps(sim.slow_dt_ms, dt).max(1),
+        structural_every_steps: steps(sim.structural_dt_ms, dt).max(1),
+    };
+    let mut builder = SimulationBuilder::new(dt, rates, threads)?;
+
+    // Populations, in name order, and their neurons.
+    let mut populations = Populations::default();
+    let mut groups = NeuronGroups::default();
+    let mut summaries = Vec::new();
+    for (index, (name, spec)) in s.populations.iter().enumerate() {
+        populations.push(name, &spec.region, spec.size)?;
+        let info = populations.get(index);
+        let cell = r.cell_type_of(name);
+        let mut group = NeuronGroup::new(
+            index,
+            info.range.clone(),
+            Kernel::new(cell, &s.environment, dt, sim.integrator),
+        );
+        for (variable, distribution) in &spec.initial {
+            let variable = InitialVariable::named(variable).expect("validated");
+            group.initialize(variable, &distribution.sampler(), seed, info.name_hash);
+        }
+        groups.push(group);
+        summaries.push(PopulationSummary {
+            name: name.clone(),
+            region: spec.region.clone(),
+            cell_type: spec.cell_type.clone(),
+            first: info.range.start,
+            size: spec.size,
+        });
+    }
+    let n_neurons = populations.n_neurons() as usize;
+    builder
+        .world
+        .spawn_batch(populations.iter().enumerate().flat_map(|(p, info)| {
+            let info = info.clone();
+            info.range.clone().map(move |n| {
+                (
+                    Neuron,
+                    info.stable_id(n),
+                    PopulationId(p as u32),
+                    NeuronIndex(n),
+                )
+            })
+        }));
+
+    // Projections, in name order.
+    let mut synapse_groups = SynapseGroups::new(populations.len());
+    let mut stdp = StdpRules::default();
+    let mut projections = Vec::new();
+    for (name, spec) in &s.projections {
+        let source = populations.index_of(&spec.source).expect("validated");
+        let target = populations.index_of(&spec.target).expect("validated");
+        let (src, tgt) = (populations.get(source), populations.get(target));
+        let weight = spec.weight_ns.sampler();
+        let delay = spec.delay_ms.sampler();
+        let plan = ConnectionPlan {
+            name,
+            rule: spec.connectivity,
+            autapses: spec.autapses,
+            multapses: spec.multapses,
+            weight: &weight,
+            delay_ms: &delay,
+        };
+        let ctx = DrawContext {
+            seed,
+            dt_ms: dt,
+            n_sources: src.len(),
+            n_targets: tgt.len(),
+            target_hash: tgt.name_hash,
+            same_population: source == target,
+        };
+        let incoming = builder.install(|| draw_incoming(&plan, &ctx));
+        let ends = Endpoints {
+            source,
+            source_start: src.range.start,
+            n_sources: src.len(),
+            target,
+            target_start: tgt.range.start,
+        };
+        let port = r.cell_type_of(&spec.source).transmitter.port();
+        let group = SynapseGroup::from_incoming(name, ends, port, &incoming)?;
+        drop(incoming);
+        projections.push(ProjectionSummary {
+            name: name.clone(),
+            source: spec.source.clone(),
+            target: spec.target.clone(),
+            synapses: group.len(),
+            plastic: spec.plasticity.is_some(),
+        });
+        let index = synapse_groups.push(group);
+        if let Some(PlasticitySpec::StdpPair(params)) = &spec.plasticity {
+            let group = &synapse_groups.groups()[index];
+            stdp.rules.push(StdpPair::new(
+                index,
+                group,
+                tgt.range.start,
+                tgt.len() as usize,
+                *params,
+                dt,
+            ));
+        }
+    }
+    let synapse_bytes = synapse_groups.memory_bytes()
+        + stdp.rules.iter().map(StdpPair::memory_bytes).sum::<usize>();
+
+    // Inputs.
+    let mut poisson = PoissonInputs {
+        seed,
+        inputs: Vec::new(),
+    };
+    let mut changes = Vec::new();
+    for (name, input) in &s.inputs {
+        match input {
+            InputSpec::Poisson(p) => {
+                let target = populations.get(populations.index_of(&p.target).expect("validated"));
+                let trains = PoissonTrains {
+                    n_sources: p.n_sources,
+                    rate_hz: p.rate_hz,
+                    weight: p.weight_ns,
+                };
+                poisson.inputs.push(PoissonInput::new(
+                    name,
+                    target.range.clone(),
+                    target.name_hash,
+                    p.transmitter.port(),
+                    trains,
+                    dt,
+                ));
+            }
+            InputSpec::Dc(d) => {
+                let population = populations.index_of(&d.target).expect("validated");
+                let change = |step, delta_pa| CurrentChange {
+                    step,
+                    population,
+                    neurons: d.neurons.clone(),
+                    delta_pa,
+                };
+                changes.push(change(steps(d.start_ms, dt), d.amplitude_pa));
+                if let Some(stop) = d.stop_ms {
+                    changes.push(change(steps(stop, dt), -d.amplitude_pa));
+                }
+            }
+            InputSpec::Step(st) => {
+                let population = populations.index_of(&st.target).expect("validated");
+                let mut previous = 0.0;
+                for (&t, &a) in st.times_ms.iter().zip(&st.amplitudes_pa) {
+                    changes.push(CurrentChange {
+                        step: steps(t, dt),
+                        population,
+                        neurons: st.neurons.clone(),
+                        delta_pa: a - previous,
+                    });
+                    previous = a;
+                }
+            }
+        }
+    }
+
+    // Recording.
+    let recorded = r.recorded_populations();
+    let flags = populations
+        .iter()
+        .map(|p| recorded.contains(&p.name))
+        .collect();
+    let rec = &s.recording;
+    let mut probes = Vec::new();
+    let mut state_columns = Vec::new();
+    for spec in &rec.state {
+        let info = populations.get(populations.index_of(&spec.population).expect("validated"));
+        for &n in &spec.neurons {
+            for var in &spec.variables {
+                let variable = STATE_VARIABLES
+                    .iter()
+                    .position(|v| v == var)
+                    .expect("validated");
+                probes.push(Probe {
+                    neuron: info.range.start + n,
+                    variable,
+                });
+                state_columns.push(format!("{}/{n}/{var}", spec.population));
+            }
+        }
+    }
+
+    let world = &mut builder.world;
+    world.insert_resource(SynapticInputRing::new(
+        synapse_groups.max_delay_steps(),
+        N_PORTS,
+        n_neurons,
+    ));
+    world.insert_resource(SpikeEvents::with_capacity(n_neurons));
+    world.insert_resource(SpikeStatistics::new(n_neurons));
+    world.insert_resource(SpikeMonitor::new(flags, &populations));
+    world.insert_resource(PopulationRateMonitor::new(
+        &populations,
+        steps(rec.rate_bin_ms, dt).max(1),
+        dt,
+        64,
+    ));
+    world.insert_resource(StateMonitor::new(
+        probes,
+        steps(rec.state_every_ms, dt).max(1),
+        4096,
+    ));
+    world.insert_resource(poisson);
+    world.insert_resource(CurrentSchedule::new(changes));
+    world.insert_resource(stdp);
+    world.insert_resource(groups);
+    world.insert_resource(synapse_groups);
+    world.insert_resource(populations);
+    synaptogen_models::register(&mut builder);
+
+    Ok(Built {
+        simulation: builder.build(),
+        populations: summaries,
+        projections,
+        steps: steps(sim.duration_ms, dt),
+        synapse_bytes,
+        state_columns,
+    })
+}

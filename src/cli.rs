@@ -1,0 +1,109 @@
+//! Command-line arguments.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Synaptogen: agent-based synaptic plasticity simulator — spiking PFC–hippocampus networks,
+/// dendritic spines and the synaptic pharmacology of ketamine.
+#[derive(Debug, Parser)]
+#[command(name = "synaptogen", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario and write a run folder (scenario.toml, summary.json, spikes.csv, rates.csv).
+    #[command(after_help = RUN_HELP)]
+    Run(RunArgs),
+    /// Check a scenario file without building or running it.
+    Validate(ValidateArgs),
+    /// Run a benchmark network and report speed and memory.
+    Bench(BenchArgs),
+    /// List the built-in scenarios and cell types.
+    List,
+}
+
+const RUN_HELP: &str = "\
+Run folder (atomic: written under a hidden .NAME.partial-PID folder, renamed when complete):
+  scenario.toml    the resolved scenario, every default filled in (re-runnable as is)
+  summary.json     rates, ISI CVs, spike and synapse counts, events, seed, version, timing
+  populations.csv  population, region, cell type, first neuron id, size
+  spikes.csv       time_ms,neuron (ids as in populations.csv)
+  rates.csv        time_ms (bin start) and one rate column (Hz) per population
+  state.csv        sampled state variables, if the scenario records any
+
+Exit codes: 0 ok, 2 bad input (scenario or flags), 1 internal failure.";
+
+/// Options shared by commands that read a scenario.
+#[derive(Debug, Args)]
+pub struct ScenarioArgs {
+    /// Override any scenario value: KEY.PATH=VALUE, e.g. `--set populations.pfc_pyr.size=400`
+    /// or `--set simulation.duration_ms=500`. Repeatable; applied in order.
+    #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
+    pub set: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file, or the name of a built-in scenario (`synaptogen list`).
+    /// Default: the built-in `pfc_baseline`.
+    pub scenario: Option<String>,
+    /// Output folder (default: runs/NAME-NNN, the first free number).
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Replace the output folder if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Master random seed (overrides simulation.seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub scenario_args: ScenarioArgs,
+    /// No progress bar and no summary on the terminal.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario file, or the name of a built-in scenario.
+    pub scenario: String,
+    #[command(flatten)]
+    pub scenario_args: ScenarioArgs,
+    /// Print the resolved scenario (all defaults filled in).
+    #[arg(long)]
+    pub print: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Benchmark: `coba` (Vogels–Abbott / Brette et al. 2007, ../shared/anchors/model_spec.py).
+    #[arg(value_parser = ["coba"])]
+    pub benchmark: String,
+    /// Neurons (80 % excitatory); connection probability 80/N keeps the mean in-degree at 80.
+    #[arg(long, default_value_t = 4000)]
+    pub neurons: u32,
+    /// Biological time to simulate, seconds.
+    #[arg(long, default_value_t = 1.0)]
+    pub seconds: f64,
+    /// Pair STDP on E→E synapses (τ± 20 ms, A₊ = 0.01·w_max, A₋ = 1.05·A₊, w_max 12 nS).
+    #[arg(long)]
+    pub plastic: bool,
+    /// Worker threads.
+    #[arg(long, short = 'j', default_value_t = 1)]
+    pub threads: usize,
+    /// Random seed of the network.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Repetitions (reported as min / median / max).
+    #[arg(long, default_value_t = 1)]
+    pub reps: usize,
+    /// Also write the results as JSON (one object per repetition) to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}

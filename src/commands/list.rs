@@ -1,0 +1,27 @@
+//! `synaptogen list`: what ships with the binary.
+
+use synaptogen_scenario::library;
+
+use crate::failure::Failure;
+
+pub fn run() -> Result<(), Failure> {
+    println!("Built-in scenarios (synaptogen run NAME; files in assets/scenarios/):");
+    print_entries(library::SCENARIOS);
+    println!("\nBuilt-in cell types (cell_type = \"NAME\"; files in assets/cell_types/):");
+    print_entries(library::CELL_TYPES);
+    Ok(())
+}
+
+fn print_entries(entries: &[(&str, &str)]) {
+    for (name, text) in entries {
+        let description = toml::from_str::<toml::Table>(text)
+            .ok()
+            .and_then(|t| {
+                t.get("description")
+                    .and_then(|d| d.as_str())
+                    .map(str::to_owned)
+            })
+            .unwrap_or_default();
+        println!("  {name:<18} {description}");
+    }
+}

@@ -1,0 +1,110 @@
+//! `synaptogen run`: one experiment, written to a run folder.
+
+use serde::Serialize;
+
+use synaptogen_scenario::{Resolved, build, library};
+
+use crate::cli::RunArgs;
+use crate::csv_sink::CsvSink;
+use crate::failure::{Failure, Internal};
+use crate::progress::ProgressDisplay;
+use crate::run_folder::{RunFolder, default_target, write_atomic};
+use crate::summary::{RunSummary, WallTimes};
+use crate::timing::Stopwatch;
+
+pub fn run(args: RunArgs) -> Result<(), Failure> {
+    let mut overrides = super::overrides(&args.scenario_args.set)?;
+    if let Some(seed) = args.seed {
+        overrides.push(
+            synaptogen_scenario::Override::parse(&format!("simulation.seed={seed}"))
+                .map_err(Failure::input)?,
+        );
+    }
+    let scenario = args
+        .scenario
+        .as_deref()
+        .unwrap_or(library::DEFAULT_SCENARIO);
+    // Everything the user can get wrong is checked before anything is written.
+    let resolved = super::load(scenario, &overrides)?;
+    if args.threads == Some(0) {
+        return Err(Failure::input("--threads must be at least 1"));
+    }
+    let target = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_target(&resolved.scenario.name));
+    let folder = RunFolder::create(&target, args.force)?;
+    let summary = execute(&resolved, &folder, args.threads.unwrap_or(0), args.quiet)?;
+    let written = folder.commit()?;
+    if !args.quiet {
+        print!("{}", summary.render());
+        println!("output: {}", written.display());
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct PopulationRow<'a> {
+    population: &'a str,
+    region: &'a str,
+    cell_type: &'a str,
+    first_neuron: u32,
+    size: u32,
+}
+
+/// Builds and runs `resolved`, writing every output into `folder`.
+fn execute(
+    resolved: &Resolved,
+    folder: &RunFolder,
+    threads: usize,
+    quiet: bool,
+) -> Result<RunSummary, Failure> {
+    write_atomic(&folder.file("scenario.toml"), resolved.to_toml().as_bytes())?;
+
+    let build_clock = Stopwatch::start();
+    let mut built = build(resolved, threads)?;
+    let build_s = build_clock.seconds();
+
+    let mut populations = csv::Writer::from_path(folder.file("populations.csv"))
+        .internal("cannot write populations.csv")?;
+    for p in &built.populations {
+        populations
+            .serialize(PopulationRow {
+                population: &p.name,
+                region: &p.region,
+                cell_type: &p.cell_type,
+                first_neuron: p.first,
+                size: p.size,
+            })
+            .internal("cannot write populations.csv")?;
+    }
+    populations
+        .flush()
+        .internal("cannot write populations.csv")?;
+
+    let names: Vec<String> = built.populations.iter().map(|p| p.name.clone()).collect();
+    let dt_ms = resolved.scenario.simulation.dt_ms;
+    let mut sink = CsvSink::create(folder.dir(), dt_ms, &names, &built.state_columns)
+        .internal("cannot create the output files")?;
+    let progress = ProgressDisplay::new(built.steps, built.steps as f64 * dt_ms, quiet);
+    let sim_clock = Stopwatch::start();
+    built
+        .simulation
+        .run(built.steps, &mut sink, &mut |p| progress.update(p))
+        .internal("the simulation failed")?;
+    let simulation_s = sim_clock.seconds();
+    progress.finish();
+    sink.finish().internal("cannot finish the output files")?;
+
+    let summary = RunSummary::new(
+        resolved,
+        &built,
+        &WallTimes {
+            build_s,
+            simulation_s,
+        },
+    );
+    let json = serde_json::to_string_pretty(&summary).internal("cannot encode summary.json")?;
+    write_atomic(&folder.file("summary.json"), format!("{json}\n").as_bytes())?;
+    Ok(summary)
+}

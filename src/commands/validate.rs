@@ -1,0 +1,26 @@
+//! `synaptogen validate`: check a scenario without building it.
+
+use crate::cli::ValidateArgs;
+use crate::failure::Failure;
+
+pub fn run(args: ValidateArgs) -> Result<(), Failure> {
+    let overrides = super::overrides(&args.scenario_args.set)?;
+    let resolved = super::load(&args.scenario, &overrides)?;
+    if args.print {
+        print!("{}", resolved.to_toml());
+    } else {
+        let s = &resolved.scenario;
+        let neurons: u64 = s.populations.values().map(|p| u64::from(p.size)).sum();
+        println!(
+            "{}: valid (schema_version {}; {} populations, {} neurons, {} projections, {} inputs, {} ms)",
+            resolved.source,
+            s.schema_version,
+            s.populations.len(),
+            neurons,
+            s.projections.len(),
+            s.inputs.len(),
+            s.simulation.duration_ms
+        );
+    }
+    Ok(())
+}

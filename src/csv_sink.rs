@@ -1,0 +1,119 @@
+//! CSV output of the monitors: spikes.csv, rates.csv, state.csv.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use synaptogen_engine::monitors::{RateBins, RecordSink, SinkError, SpikeRecord, StateRows};
+
+/// Writes recorded data as CSV files that pandas, R, NEST and Brian2 users read directly.
+pub struct CsvSink {
+    spikes: BufWriter<File>,
+    rates: BufWriter<File>,
+    state: Option<BufWriter<File>>,
+    n_populations: usize,
+    dt_ms: f64,
+    decimals: usize,
+}
+
+fn create(path: &Path, header: &str) -> std::io::Result<BufWriter<File>> {
+    let mut w = BufWriter::with_capacity(1 << 20, File::create(path)?);
+    writeln!(w, "{header}")?;
+    Ok(w)
+}
+
+/// Decimal places that show every multiple of `dt_ms` exactly (0.1 → 1, 0.025 → 3).
+fn decimals_of(dt_ms: f64) -> usize {
+    (0..=9)
+        .find(|&d| {
+            let scaled = dt_ms * 10f64.powi(d as i32);
+            (scaled - scaled.round()).abs() < 1e-9 * scaled.max(1.0)
+        })
+        .unwrap_or(9)
+}
+
+impl CsvSink {
+    /// Opens the files in `dir`. `populations` name the rate columns; `state_columns` the
+    /// state columns (no state.csv when empty).
+    pub fn create(
+        dir: &Path,
+        dt_ms: f64,
+        populations: &[String],
+        state_columns: &[String],
+    ) -> std::io::Result<Self> {
+        let spikes = create(&dir.join("spikes.csv"), "time_ms,neuron")?;
+        let rates = create(
+            &dir.join("rates.csv"),
+            &format!("time_ms,{}", populations.join(",")),
+        )?;
+        let state = if state_columns.is_empty() {
+            None
+        } else {
+            Some(create(
+                &dir.join("state.csv"),
+                &format!("time_ms,{}", state_columns.join(",")),
+            )?)
+        };
+        Ok(Self {
+            spikes,
+            rates,
+            state,
+            n_populations: populations.len(),
+            dt_ms,
+            decimals: decimals_of(dt_ms),
+        })
+    }
+
+    fn time(&self, step: u64) -> String {
+        format!("{:.*}", self.decimals, step as f64 * self.dt_ms)
+    }
+
+    /// Flushes every file.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.spikes.flush()?;
+        self.rates.flush()?;
+        if let Some(s) = &mut self.state {
+            s.flush()?;
+        }
+        Ok(())
+    }
+}
+
+impl RecordSink for CsvSink {
+    fn spikes(&mut self, records: &[SpikeRecord]) -> Result<(), SinkError> {
+        for r in records {
+            let t = self.time(r.step);
+            writeln!(self.spikes, "{t},{}", r.neuron)?;
+        }
+        Ok(())
+    }
+
+    fn rates(&mut self, bins: RateBins<'_>) -> Result<(), SinkError> {
+        for (b, row) in bins.rates_hz.chunks(self.n_populations.max(1)).enumerate() {
+            let t = self.time((bins.first_bin + b as u64) * bins.bin_steps);
+            write!(self.rates, "{t}")?;
+            for rate in row {
+                write!(self.rates, ",{rate}")?;
+            }
+            writeln!(self.rates)?;
+        }
+        Ok(())
+    }
+
+    fn states(&mut self, rows: StateRows<'_>) -> Result<(), SinkError> {
+        let Some(n_cols) = rows.values.len().checked_div(rows.steps.len()) else {
+            return Ok(());
+        };
+        let times: Vec<String> = rows.steps.iter().map(|&s| self.time(s)).collect();
+        if let Some(w) = &mut self.state {
+            for (t, values) in times.iter().zip(rows.values.chunks(n_cols.max(1))) {
+                write!(w, "{t}")?;
+                for v in values {
+                    write!(w, ",{v}")?;
+                }
+                writeln!(w)?;
+            }
+        }
+        Ok(())
+    }
+}

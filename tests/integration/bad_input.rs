@@ -1,0 +1,235 @@
+//! Broken scenarios and flags: exit code 2, a message naming the key, no panic, and no run
+//! folder left behind.
+
+use std::fs;
+use std::path::Path;
+
+use crate::support::{synaptogen_in, text};
+
+const VALID: &str = r#"schema_version = 1
+
+[simulation]
+duration_ms = 10.0
+
+[populations.p]
+cell_type = "pfc_pv_basket"
+size = 5
+
+[projections.x]
+source = "p"
+target = "p"
+connectivity = { kind = "pairwise_bernoulli", p = 0.5 }
+weight_ns = 1.0
+"#;
+
+/// Writes `scenario` to a fresh directory, runs `synaptogen run` there (no --out, so the
+/// default `runs/` would appear if anything were written) and `validate`; checks both fail
+/// with exit code 2 and every `expected` fragment in the message.
+fn assert_rejected(scenario: Option<&str>, extra: &[&str], expected: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.toml");
+    if let Some(text) = scenario {
+        fs::write(&file, text).unwrap();
+    }
+    for command in ["run", "validate"] {
+        let mut args = vec![command, "s.toml"];
+        args.extend_from_slice(extra);
+        let output = synaptogen_in(dir.path(), &args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{command}: {}",
+            text(&output)
+        );
+        assert!(!stderr.contains("panicked"), "{command} panicked: {stderr}");
+        for fragment in expected {
+            assert!(
+                stderr.contains(fragment),
+                "{command}: `{fragment}` missing from:\n{stderr}"
+            );
+        }
+    }
+    let left: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    let expected_files = usize::from(scenario.is_some());
+    assert_eq!(
+        left.len(),
+        expected_files,
+        "nothing written besides the scenario: {left:?}"
+    );
+}
+
+fn with(replace: &str, by: &str) -> String {
+    assert!(VALID.contains(replace), "fixture lacks {replace}");
+    VALID.replacen(replace, by, 1)
+}
+
+#[test]
+fn the_valid_fixture_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("s.toml"), VALID).unwrap();
+    let output = synaptogen_in(dir.path(), &["validate", "s.toml"]);
+    assert!(output.status.success(), "{}", text(&output));
+}
+
+#[test]
+fn unknown_key() {
+    let s = with(
+        "duration_ms = 10.0",
+        "duration_ms = 10.0\ndurration_ms = 5.0",
+    );
+    assert_rejected(
+        Some(&s),
+        &[],
+        &["s.toml:5", "durration_ms", "unknown field"],
+    );
+}
+
+#[test]
+fn wrong_type() {
+    let s = with("size = 5", "size = \"many\"");
+    assert_rejected(
+        Some(&s),
+        &[],
+        &["s.toml:8", "populations.p.size", "invalid type"],
+    );
+}
+
+#[test]
+fn negative_time_constant() {
+    let s = format!(
+        "{VALID}\n[cell_types.slow]\nextends = \"pfc_sst\"\nmembrane.tau_w_ms = -300.0\nreceptors.ampa = {{ tau_decay_ms = -2.0, e_rev_mv = 0.0 }}\n"
+    )
+    .replacen("cell_type = \"pfc_pv_basket\"", "cell_type = \"slow\"", 1);
+    assert_rejected(
+        Some(&s),
+        &[],
+        &[
+            "cell_types.slow.membrane.tau_w_ms",
+            "-300",
+            "> 0",
+            "cell_types.slow.receptors.ampa.tau_decay_ms",
+        ],
+    );
+}
+
+#[test]
+fn probability_above_one() {
+    let s = with("p = 0.5", "p = 1.5");
+    assert_rejected(
+        Some(&s),
+        &[],
+        &["s.toml:13", "projections.x.connectivity.p", "1.5", "[0, 1]"],
+    );
+}
+
+#[test]
+fn unknown_population_in_a_projection() {
+    let s = with("target = \"p\"", "target = \"nowhere\"");
+    assert_rejected(
+        Some(&s),
+        &[],
+        &["s.toml:12", "projections.x.target", "nowhere", "allowed: p"],
+    );
+}
+
+#[test]
+fn unknown_cell_type() {
+    let s = with("cell_type = \"pfc_pv_basket\"", "cell_type = \"purkinje\"");
+    assert_rejected(
+        Some(&s),
+        &[],
+        &["populations.p.cell_type", "purkinje", "pfc_l5_pyramidal"],
+    );
+}
+
+#[test]
+fn empty_file() {
+    assert_rejected(Some(""), &[], &["s.toml", "empty"]);
+    assert_rejected(Some("# only a comment\n"), &[], &["s.toml", "empty"]);
+}
+
+#[test]
+fn missing_file() {
+    assert_rejected(None, &[], &["s.toml", "no such file"]);
+}
+
+#[test]
+fn invalid_toml() {
+    let s = with("size = 5", "size = = 5");
+    assert_rejected(Some(&s), &[], &["s.toml:8", "not valid TOML"]);
+}
+
+#[test]
+fn missing_and_unsupported_schema_version() {
+    let s = with("schema_version = 1\n", "");
+    assert_rejected(Some(&s), &[], &["schema_version", "missing"]);
+    let s = with("schema_version = 1", "schema_version = 2");
+    assert_rejected(
+        Some(&s),
+        &[],
+        &["s.toml:1", "schema_version", "unsupported", "allowed: 1"],
+    );
+}
+
+#[test]
+fn bad_overrides() {
+    assert_rejected(Some(VALID), &["--set", "nonsense"], &["KEY.PATH=VALUE"]);
+    assert_rejected(
+        Some(VALID),
+        &["--set", "populations.p.size=-3"],
+        &["populations.p.size", "--set populations.p.size=-3"],
+    );
+    assert_rejected(
+        Some(VALID),
+        &["--set", "simulation.duration_ms.x=1"],
+        &["simulation.duration_ms", "not a table"],
+    );
+}
+
+#[test]
+fn bad_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("s.toml"), VALID).unwrap();
+    for args in [
+        &["run", "s.toml", "--threads", "0"][..],
+        &["run", "s.toml", "--threads", "many"],
+        &["run", "s.toml", "--no-such-flag"],
+        &["bench", "coba", "--neurons", "3"],
+        &["bench", "hopfield"],
+    ] {
+        let output = synaptogen_in(dir.path(), args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", text(&output));
+    }
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn an_existing_output_folder_is_kept_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("s.toml"), VALID).unwrap();
+    let out = dir.path().join("out");
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("precious.txt"), "keep me").unwrap();
+    let output = synaptogen_in(dir.path(), &["run", "s.toml", "--out", "out", "-q"]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--force"));
+    assert!(out.join("precious.txt").exists());
+    let output = synaptogen_in(
+        dir.path(),
+        &["run", "s.toml", "--out", "out", "-q", "--force"],
+    );
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(!out.join("precious.txt").exists() && out.join("summary.json").exists());
+    assert_no_partial_folders(dir.path());
+}
+
+fn assert_no_partial_folders(dir: &Path) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(!name.contains(".partial"), "left behind: {name}");
+    }
+}

@@ -1,0 +1,155 @@
+//! Same scenario + same seed ⇒ byte-identical outputs, whatever the thread count.
+
+use std::fs;
+
+use crate::support::{run_ok, summary};
+
+/// Runs `scenario` with `threads` into a fresh folder; returns the folder.
+fn run(
+    scenario: &str,
+    threads: &str,
+    extra: &[&str],
+    dir: &tempfile::TempDir,
+) -> std::path::PathBuf {
+    let out = dir.path().join(format!("t{threads}"));
+    let out_s = out.to_str().unwrap();
+    let mut args = vec![
+        "run",
+        scenario,
+        "--out",
+        out_s,
+        "--threads",
+        threads,
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    run_ok(&args);
+    out
+}
+
+fn assert_identical(a: &std::path::Path, b: &std::path::Path) {
+    for file in [
+        "spikes.csv",
+        "rates.csv",
+        "populations.csv",
+        "scenario.toml",
+    ] {
+        let (x, y) = (
+            fs::read(a.join(file)).unwrap(),
+            fs::read(b.join(file)).unwrap(),
+        );
+        assert!(x == y, "{file} differs between thread counts");
+    }
+    if a.join("state.csv").exists() {
+        assert_eq!(
+            fs::read(a.join("state.csv")).unwrap(),
+            fs::read(b.join("state.csv")).unwrap(),
+            "state.csv"
+        );
+    }
+    // summary.json: everything but the `execution` block (wall times, threads, memory).
+    let (mut x, mut y) = (summary(a), summary(b));
+    x.as_object_mut().unwrap().remove("execution");
+    y.as_object_mut().unwrap().remove("execution");
+    assert_eq!(x, y, "summary.json differs outside `execution`");
+}
+
+#[test]
+fn default_scenario_is_identical_on_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let extra = ["--set", "simulation.duration_ms=300", "--seed", "7"];
+    let one = run("pfc_baseline", "1", &extra, &dir);
+    let two = run("pfc_baseline", "2", &extra, &dir);
+    assert_identical(&one, &two);
+    assert!(
+        fs::read_to_string(one.join("spikes.csv"))
+            .unwrap()
+            .lines()
+            .count()
+            > 100,
+        "the run has spikes"
+    );
+}
+
+/// A network large enough that neuron updates and Poisson input really run in parallel
+/// chunks (≥ 16 384 neurons per population) — and plastic, so weights feed back.
+#[test]
+fn large_parallel_network_is_identical_on_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let extra = [
+        "--set",
+        "simulation.duration_ms=50",
+        "--set",
+        "populations.e.size=20000",
+        "--set",
+        "populations.i.size=5000",
+        "--set",
+        "projections.e_to_e.connectivity.p=0.0032",
+        "--set",
+        "projections.e_to_i.connectivity.p=0.0032",
+        "--set",
+        "projections.i_to_e.connectivity.p=0.0032",
+        "--set",
+        "projections.i_to_i.connectivity.p=0.0032",
+        "--set",
+        "projections.e_to_e.plasticity={ rule = \"stdp_pair\", tau_plus_ms = 20.0, tau_minus_ms = 20.0, a_plus_ns = 0.12, a_minus_ns = 0.126, w_max_ns = 12.0 }",
+        "--set",
+        "inputs.drive={ kind = \"poisson\", target = \"e\", n_sources = 10, rate_hz = 5.0, weight_ns = 2.0 }",
+    ];
+    let one = run("coba", "1", &extra, &dir);
+    let two = run("coba", "2", &extra, &dir);
+    assert_identical(&one, &two);
+}
+
+#[test]
+fn a_different_seed_gives_a_different_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = run(
+        "coba",
+        "1",
+        &["--set", "simulation.duration_ms=100", "--seed", "1"],
+        &dir,
+    );
+    let b = dir.path().join("other");
+    run_ok(&[
+        "run",
+        "coba",
+        "--out",
+        b.to_str().unwrap(),
+        "--quiet",
+        "--set",
+        "simulation.duration_ms=100",
+        "--seed",
+        "2",
+    ]);
+    assert_ne!(
+        fs::read(a.join("spikes.csv")).unwrap(),
+        fs::read(b.join("spikes.csv")).unwrap()
+    );
+}
+
+#[test]
+fn the_resolved_scenario_reproduces_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = run(
+        "pfc_baseline",
+        "2",
+        &["--set", "simulation.duration_ms=200"],
+        &dir,
+    );
+    let again = dir.path().join("again");
+    run_ok(&[
+        "run",
+        first.join("scenario.toml").to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+        "--quiet",
+    ]);
+    for file in ["spikes.csv", "rates.csv", "state.csv", "scenario.toml"] {
+        assert_eq!(
+            fs::read(first.join(file)).unwrap(),
+            fs::read(again.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests of the `synaptogen` binary, linked into one test binary (fast to build
+//! on two cores). Run with `cargo test --workspace --release`: the validation runs simulate
+//! networks and are meant for optimised code.
+
+mod bad_input;
+mod determinism;
+mod run_folder;
+mod scenarios;
+mod support;
+mod validation;

@@ -1,0 +1,90 @@
+//! Every shipped scenario validates and runs; the README's commands work.
+
+use std::fs;
+
+use crate::support::{repo, run_ok, synaptogen, text};
+
+fn scenario_files() -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for dir in ["assets/scenarios", "assets/scenarios/examples"] {
+        for entry in fs::read_dir(repo().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn every_shipped_scenario_validates_and_runs() {
+    let files = scenario_files();
+    assert!(files.len() >= 4, "{files:?}");
+    let dir = tempfile::tempdir().unwrap();
+    for (i, file) in files.iter().enumerate() {
+        let path = file.to_str().unwrap();
+        let output = synaptogen(&["validate", path]);
+        assert!(output.status.success(), "{path}: {}", text(&output));
+        let out = dir.path().join(format!("r{i}"));
+        run_ok(&[
+            "run",
+            path,
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+            "--set",
+            "simulation.duration_ms=50",
+        ]);
+        assert!(out.join("summary.json").exists(), "{path}");
+    }
+}
+
+#[test]
+fn built_in_scenarios_match_their_files() {
+    // `synaptogen run coba` uses the copy inside the binary; it must be the file.
+    for name in ["coba", "pfc_baseline"] {
+        let output = synaptogen(&["validate", name, "--print"]);
+        assert!(output.status.success(), "{}", text(&output));
+        let file = repo().join(format!("assets/scenarios/{name}.toml"));
+        let from_file = synaptogen(&["validate", file.to_str().unwrap(), "--print"]);
+        assert_eq!(output.stdout, from_file.stdout, "{name}");
+    }
+}
+
+#[test]
+fn readme_commands_are_the_ones_that_work() {
+    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
+    assert!(
+        readme.contains("cargo run --release -- run"),
+        "README gives the run command"
+    );
+    assert!(
+        readme.contains("cargo test --workspace --release"),
+        "README gives the test command"
+    );
+    let ci = fs::read_to_string(repo().join(".ci/run")).unwrap();
+    assert!(
+        ci.contains("cargo test --workspace --release"),
+        ".ci/run calls the README's test command"
+    );
+}
+
+#[test]
+fn list_names_every_built_in() {
+    let output = synaptogen(&["list"]);
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for name in [
+        "coba",
+        "pfc_baseline",
+        "pfc_l5_pyramidal",
+        "pfc_pv_basket",
+        "pfc_sst",
+        "ca1_pyramidal",
+        "ca3_pyramidal",
+    ] {
+        assert!(stdout.contains(name), "{name} missing:\n{stdout}");
+    }
+}
