@@ -69,7 +69,10 @@ fn coba_is_self_sustained_at_the_peers_rate_and_irregularity() {
         );
         // Most neurons take part, as in the peers: 75.2–80 % of neurons fired ≥ 3 times in
         // every surviving peer run (benches/peers/results/, `neurons_with_cv`).
-        assert!(count / 4000.0 >= 0.75, "seed {seed}: only {count} neurons fired ≥ 3 times");
+        assert!(
+            count / 4000.0 >= 0.75,
+            "seed {seed}: only {count} neurons fired ≥ 3 times"
+        );
     }
 }
 

@@ -42,6 +42,9 @@ pub enum EngineError {
     /// The thread pool could not be created.
     #[error("cannot start the worker threads: {0}")]
     ThreadPool(String),
+    /// A resource the engine's systems need was not inserted before `build`.
+    #[error("the world lacks the resource {0}, which the engine's systems need")]
+    MissingResource(&'static str),
     /// A record sink failed (e.g. the disk is full).
     #[error("writing recorded data failed: {0}")]
     Sink(#[source] SinkError),
@@ -105,17 +108,33 @@ impl SimulationBuilder {
         &self.pool
     }
 
-    /// Finishes construction. The world must hold the resources every system asks for
-    /// (the ring buffer, spike events, populations, synapse groups and monitors).
-    pub fn build(self) -> Simulation {
-        Simulation {
+    /// Finishes construction. The world must hold the resources the engine's systems ask
+    /// for: [`SynapticInputRing`], [`SpikeEvents`], `Populations`, `SynapseGroups`,
+    /// `SpikeStatistics`, [`SpikeMonitor`] and [`PopulationRateMonitor`].
+    pub fn build(self) -> Result<Simulation, EngineError> {
+        fn require<T: Resource>(world: &World) -> Result<(), EngineError> {
+            if world.contains_resource::<T>() {
+                Ok(())
+            } else {
+                Err(EngineError::MissingResource(std::any::type_name::<T>()))
+            }
+        }
+        let w = &self.world;
+        require::<SynapticInputRing>(w)?;
+        require::<SpikeEvents>(w)?;
+        require::<crate::populations::Populations>(w)?;
+        require::<crate::connectivity::SynapseGroups>(w)?;
+        require::<crate::monitors::SpikeStatistics>(w)?;
+        require::<SpikeMonitor>(w)?;
+        require::<PopulationRateMonitor>(w)?;
+        Ok(Simulation {
             world: self.world,
             fast: self.fast,
             slow: self.slow,
             structural: self.structural,
             pool: self.pool,
             flush_every_steps: 10_000,
-        }
+        })
     }
 }
 
@@ -208,6 +227,21 @@ impl Simulation {
         Ok(())
     }
 
+    /// Builds the three schedules, failing if two systems that touch the same data are left
+    /// unordered (an ambiguity whose run order bevy would choose: a determinism hazard).
+    pub fn check_schedules(&mut self) -> Result<(), String> {
+        for schedule in [&mut self.fast, &mut self.slow, &mut self.structural] {
+            let label = format!("{:?}", schedule.label());
+            schedule.initialize(&mut self.world).map_err(|e| {
+                format!(
+                    "schedule {label}: {}",
+                    e.to_string(schedule.graph(), &self.world)
+                )
+            })?;
+        }
+        Ok(())
+    }
+
     /// Steps between two routine drains of the monitors (default 10 000).
     pub fn set_flush_every_steps(&mut self, steps: u64) {
         self.flush_every_steps = steps.max(1);
@@ -221,5 +255,115 @@ impl Simulation {
     /// The current step.
     pub fn step(&self) -> u64 {
         self.world.resource::<SimClock>().step()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connectivity::SynapseGroups;
+    use crate::monitors::{DiscardSink, SpikeStatistics};
+    use crate::populations::Populations;
+    use crate::schedule::Stage;
+
+    #[derive(Resource, Default)]
+    struct Counts {
+        fast: u64,
+        slow: Vec<u64>,
+        structural: Vec<u64>,
+    }
+
+    fn count_fast(mut c: ResMut<Counts>) {
+        c.fast += 1;
+    }
+
+    fn count_slow(mut c: ResMut<Counts>, clock: Res<SimClock>) {
+        c.slow.push(clock.step());
+    }
+
+    fn count_structural(mut c: ResMut<Counts>, clock: Res<SimClock>) {
+        c.structural.push(clock.step());
+    }
+
+    /// A simulation of 10 neurons with no model: the engine's own systems only.
+    fn bare(slow: u64, structural: u64) -> Simulation {
+        let rates = ScheduleRates {
+            slow_every_steps: slow,
+            structural_every_steps: structural,
+        };
+        let mut b = SimulationBuilder::new(0.1, rates, 1).unwrap();
+        let mut populations = Populations::default();
+        populations.push("p", "r", 10).unwrap();
+        b.world.insert_resource(SynapseGroups::new(1));
+        b.world
+            .insert_resource(SpikeMonitor::new(vec![true], &populations));
+        b.world
+            .insert_resource(PopulationRateMonitor::new(&populations, 10, 0.1, 4));
+        b.world.insert_resource(populations);
+        b.world.insert_resource(SynapticInputRing::new(1, 1, 10));
+        b.world.insert_resource(SpikeEvents::with_capacity(10));
+        b.world.insert_resource(SpikeStatistics::new(10));
+        b.world.init_resource::<Counts>();
+        b.fast.add_systems(count_fast.in_set(Stage::Plasticity));
+        b.slow.add_systems(count_slow);
+        b.structural.add_systems(count_structural);
+        b.build().unwrap()
+    }
+
+    #[test]
+    fn a_missing_resource_is_named() {
+        let b = SimulationBuilder::new(
+            0.1,
+            ScheduleRates {
+                slow_every_steps: 1,
+                structural_every_steps: 1,
+            },
+            1,
+        )
+        .unwrap();
+        let err = b.build().err().unwrap().to_string();
+        assert!(err.contains("SynapticInputRing"), "{err}");
+    }
+
+    #[test]
+    fn each_schedule_runs_at_its_own_rate() {
+        let mut sim = bare(10, 25);
+        sim.run(100, &mut DiscardSink, &mut |_| {}).unwrap();
+        let c = sim.world.resource::<Counts>();
+        assert_eq!(c.fast, 100);
+        // After the fast step of steps 9, 19, ...: every 10th step, clock not yet advanced.
+        assert_eq!(c.slow, (0..10).map(|k| 10 * k + 9).collect::<Vec<_>>());
+        assert_eq!(c.structural, vec![24, 49, 74, 99]);
+        assert_eq!(sim.step(), 100);
+    }
+
+    #[test]
+    fn progress_is_reported_and_ends_at_the_last_step() {
+        let mut sim = bare(1, 1);
+        let mut seen = Vec::new();
+        sim.run(250, &mut DiscardSink, &mut |p| seen.push(p.done_steps))
+            .unwrap();
+        assert_eq!(seen.last(), Some(&250));
+        assert!(seen.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn the_engine_schedules_have_no_ambiguity() {
+        let mut sim = bare(1, 1);
+        sim.check_schedules().unwrap();
+    }
+
+    #[test]
+    fn an_unordered_conflict_is_caught() {
+        let mut sim = bare(1, 1);
+        fn write_a(mut c: ResMut<Counts>) {
+            c.fast += 1;
+        }
+        fn write_b(mut c: ResMut<Counts>) {
+            c.fast += 2;
+        }
+        sim.fast
+            .add_systems((write_a, write_b).in_set(Stage::Record));
+        assert!(sim.check_schedules().is_err());
     }
 }

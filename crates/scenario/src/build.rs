@@ -318,11 +318,47 @@ pub fn build(r: &Resolved, threads: usize) -> Result<Built, BuildError> {
     synaptogen_models::register(&mut builder);
 
     Ok(Built {
-        simulation: builder.build(),
+        simulation: builder.build()?,
         populations: summaries,
         projections,
         steps: steps(sim.duration_ms, dt),
         synapse_bytes,
         state_columns,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{load_builtin, load_str};
+
+    #[test]
+    fn shipped_networks_build_with_unambiguous_schedules() {
+        for name in ["pfc_baseline", "coba"] {
+            let resolved = load_builtin(name, &[]).unwrap();
+            let mut built = build(&resolved, 1).unwrap();
+            built.simulation.check_schedules().unwrap();
+            let neurons: u32 = built.populations.iter().map(|p| p.size).sum();
+            let entities = built
+                .simulation
+                .world
+                .query::<&Neuron>()
+                .iter(&built.simulation.world)
+                .count();
+            assert_eq!(entities, neurons as usize, "{name}: one entity per neuron");
+        }
+    }
+
+    #[test]
+    fn the_resolved_form_loads_back_to_the_same_scenario() {
+        for name in ["pfc_baseline", "coba"] {
+            let resolved = load_builtin(name, &[]).unwrap();
+            let again = load_str("resolved.toml", &resolved.to_toml(), &[]).unwrap();
+            assert_eq!(again.cell_types, resolved.cell_types, "{name}");
+            let mut expected = resolved.scenario.clone();
+            expected.recording.spikes = Some(resolved.recorded_populations());
+            expected.cell_types = again.scenario.cell_types.clone();
+            assert_eq!(again.scenario, expected, "{name}");
+        }
+    }
 }
