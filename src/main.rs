@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod csv_sink;
 mod failure;
+mod output;
 mod progress;
 mod run_folder;
 mod summary;

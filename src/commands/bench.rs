@@ -1,5 +1,6 @@
 //! `synaptogen bench coba`: the field's standard benchmark network, timed.
 
+use crate::output::outln;
 use serde::Serialize;
 
 use synaptogen_engine::monitors::{DiscardSink, SpikeStatistics};
@@ -135,7 +136,7 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
     let mut records = Vec::new();
     for rep in 0..args.reps {
         let r = one(&args, args.seed + rep as u64)?;
-        println!(
+        outln!(
             "coba{} N={} T={} s threads={} seed={}: build {:.3} s, simulation {:.3} s (RTF {:.3}), {:.2} Hz, \
              {} events ({:.3e}/s), {:.2} ns/neuron-step, {:.1} B/synapse, peak RSS {}",
             if r.plastic { "+stdp" } else { "" },
@@ -158,7 +159,7 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
     }
     let mut times: Vec<f64> = records.iter().map(|r| r.simulation_s).collect();
     times.sort_by(f64::total_cmp);
-    println!(
+    outln!(
         "simulation wall time over {} run(s): min {:.4} s, median {:.4} s, max {:.4} s — {}",
         times.len(),
         times[0],

@@ -1,13 +1,14 @@
 //! `synaptogen list`: what ships with the binary.
 
+use crate::output::outln;
 use synaptogen_scenario::library;
 
 use crate::failure::Failure;
 
 pub fn run() -> Result<(), Failure> {
-    println!("Built-in scenarios (synaptogen run NAME; files in assets/scenarios/):");
+    outln!("Built-in scenarios (synaptogen run NAME; files in assets/scenarios/):");
     print_entries(library::SCENARIOS);
-    println!("\nBuilt-in cell types (cell_type = \"NAME\"; files in assets/cell_types/):");
+    outln!("\nBuilt-in cell types (cell_type = \"NAME\"; files in assets/cell_types/):");
     print_entries(library::CELL_TYPES);
     Ok(())
 }
@@ -22,6 +23,6 @@ fn print_entries(entries: &[(&str, &str)]) {
                     .map(str::to_owned)
             })
             .unwrap_or_default();
-        println!("  {name:<18} {description}");
+        outln!("  {name:<18} {description}");
     }
 }

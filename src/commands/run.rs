@@ -1,5 +1,6 @@
 //! `synaptogen run`: one experiment, written to a run folder.
 
+use crate::output::outln;
 use serde::Serialize;
 
 use synaptogen_scenario::{Resolved, build, library};
@@ -37,8 +38,8 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let summary = execute(&resolved, &folder, args.threads.unwrap_or(0), args.quiet)?;
     let written = folder.commit()?;
     if !args.quiet {
-        print!("{}", summary.render());
-        println!("output: {}", written.display());
+        outln!("{}", summary.render().trim_end());
+        outln!("output: {}", written.display());
     }
     Ok(())
 }

@@ -2,16 +2,17 @@
 
 use crate::cli::ValidateArgs;
 use crate::failure::Failure;
+use crate::output::outln;
 
 pub fn run(args: ValidateArgs) -> Result<(), Failure> {
     let overrides = super::overrides(&args.scenario_args.set)?;
     let resolved = super::load(&args.scenario, &overrides)?;
     if args.print {
-        print!("{}", resolved.to_toml());
+        outln!("{}", resolved.to_toml().trim_end());
     } else {
         let s = &resolved.scenario;
         let neurons: u64 = s.populations.values().map(|p| u64::from(p.size)).sum();
-        println!(
+        outln!(
             "{}: valid (schema_version {}; {} populations, {} neurons, {} projections, {} inputs, {} ms)",
             resolved.source,
             s.schema_version,
