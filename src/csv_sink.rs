@@ -16,6 +16,15 @@ pub struct CsvSink {
     decimals: usize,
 }
 
+/// A time printed with a fixed number of decimals (no allocation per row).
+struct Time(f64, usize);
+
+impl std::fmt::Display for Time {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:.*}", self.1, self.0)
+    }
+}
+
 fn create(path: &Path, header: &str) -> std::io::Result<BufWriter<File>> {
     let mut w = BufWriter::with_capacity(1 << 20, File::create(path)?);
     writeln!(w, "{header}")?;
@@ -64,8 +73,9 @@ impl CsvSink {
         })
     }
 
-    fn time(&self, step: u64) -> String {
-        format!("{:.*}", self.decimals, step as f64 * self.dt_ms)
+    /// Model time of `step` in ms, with exactly the decimals `dt_ms` needs.
+    fn time(&self, step: u64) -> Time {
+        Time(step as f64 * self.dt_ms, self.decimals)
     }
 
     /// Flushes every file.
@@ -104,10 +114,10 @@ impl RecordSink for CsvSink {
         let Some(n_cols) = rows.values.len().checked_div(rows.steps.len()) else {
             return Ok(());
         };
-        let times: Vec<String> = rows.steps.iter().map(|&s| self.time(s)).collect();
+        let (dt_ms, decimals) = (self.dt_ms, self.decimals);
         if let Some(w) = &mut self.state {
-            for (t, values) in times.iter().zip(rows.values.chunks(n_cols.max(1))) {
-                write!(w, "{t}")?;
+            for (&step, values) in rows.steps.iter().zip(rows.values.chunks(n_cols.max(1))) {
+                write!(w, "{}", Time(step as f64 * dt_ms, decimals))?;
                 for v in values {
                     write!(w, ",{v}")?;
                 }

@@ -62,12 +62,7 @@ impl Context<'_> {
     fn place(&self, mut e: ScenarioError) -> ScenarioError {
         e.file = self.file.to_owned();
         let Some(key) = e.key.clone() else { return e };
-        if let Some(o) = self
-            .overrides
-            .iter()
-            .rev()
-            .find(|o| o.covers(&key) || key_starts(&o.path, &key))
-        {
+        if let Some(o) = self.overrides.iter().rev().find(|o| o.touches(&key)) {
             e.origin = Some(format!("--set {o}"));
             return e;
         }
@@ -89,12 +84,6 @@ impl Context<'_> {
         }
         e
     }
-}
-
-/// True when override path `o` lies inside `key` (the error is about a table the override
-/// wrote into).
-fn key_starts(o: &str, key: &str) -> bool {
-    o.starts_with(&format!("{key}."))
 }
 
 /// Loads a scenario from `text`; `file` names it in errors.

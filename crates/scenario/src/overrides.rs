@@ -77,9 +77,13 @@ impl Override {
         )
     }
 
-    /// True when this override wrote `path` or one of its parents.
-    pub fn covers(&self, path: &str) -> bool {
-        path == self.path || path.starts_with(&format!("{}.", self.path))
+    /// True when this override wrote `path`, one of its parents or something inside it.
+    pub fn touches(&self, path: &str) -> bool {
+        let within = |inner: &str, outer: &str| {
+            inner == outer
+                || (inner.starts_with(outer) && inner.as_bytes().get(outer.len()) == Some(&b'.'))
+        };
+        within(path, &self.path) || within(&self.path, path)
     }
 }
 
