@@ -56,8 +56,8 @@ pub struct RunArgs {
     /// Replace the output folder if it exists.
     #[arg(long)]
     pub force: bool,
-    /// Master random seed (overrides simulation.seed).
-    #[arg(long)]
+    /// Master random seed (overrides simulation.seed); 0 to 2^63 − 1.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: Option<u64>,
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long, short = 'j')]
@@ -97,8 +97,8 @@ pub struct BenchArgs {
     /// Worker threads.
     #[arg(long, short = 'j', default_value_t = 1)]
     pub threads: usize,
-    /// Random seed of the network.
-    #[arg(long, default_value_t = 1)]
+    /// Random seed of the network; 0 to 2^63 − 1.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: u64,
     /// Repetitions (reported as min / median / max).
     #[arg(long, default_value_t = 1)]

@@ -38,3 +38,11 @@ pub fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     format!("{cpu}, {cores} logical cores")
 }
+
+/// Memory the system can still give this process, in bytes (Linux `MemAvailable`).
+pub fn available_memory_bytes() -> Option<f64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024.0)
+}

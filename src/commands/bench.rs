@@ -71,6 +71,7 @@ fn coba_overrides(args: &BenchArgs, seed: u64) -> Result<Vec<Override>, Failure>
 
 fn one(args: &BenchArgs, seed: u64) -> Result<BenchRecord, Failure> {
     let resolved = load_builtin("coba", &coba_overrides(args, seed)?)?;
+    super::check_memory(&resolved)?;
     let clock = Stopwatch::start();
     let mut built = build(&resolved, args.threads)?;
     let build_s = clock.seconds();
@@ -135,7 +136,8 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
     }
     let mut records = Vec::new();
     for rep in 0..args.reps {
-        let r = one(&args, args.seed + rep as u64)?;
+        // Seeds stay within TOML's 64-bit signed integers.
+        let r = one(&args, (args.seed + rep as u64) % (i64::MAX as u64 + 1))?;
         outln!(
             "coba{} N={} T={} s threads={} seed={}: build {:.3} s, simulation {:.3} s (RTF {:.3}), {:.2} Hz, \
              {} events ({:.3e}/s), {:.2} ns/neuron-step, {:.1} B/synapse, peak RSS {}",

@@ -28,3 +28,20 @@ pub fn load(scenario: &str, overrides: &[Override]) -> Result<Resolved, Failure>
         Ok(load_builtin(scenario, overrides)?)
     }
 }
+
+/// Fails with the figures when the network needs more memory than this machine has free
+/// (checked before building, so a run never aborts half-way on allocation).
+pub fn check_memory(resolved: &Resolved) -> Result<(), Failure> {
+    let needed = synaptogen_scenario::estimated_memory_bytes(resolved);
+    match crate::timing::available_memory_bytes() {
+        Some(available) if needed > available => Err(Failure::input(format!(
+            "{}: the network needs about {:.1} GB (neurons, synapses, delay buffers) but only \
+             {:.1} GB of memory is available; reduce population sizes, connection \
+             probabilities or the longest delay",
+            resolved.source,
+            needed / 1e9,
+            available / 1e9
+        ))),
+        _ => Ok(()),
+    }
+}

@@ -21,15 +21,16 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
                 .map_err(Failure::input)?,
         );
     }
+    if args.threads == Some(0) {
+        return Err(Failure::input("--threads must be at least 1"));
+    }
     let scenario = args
         .scenario
         .as_deref()
         .unwrap_or(library::DEFAULT_SCENARIO);
     // Everything the user can get wrong is checked before anything is written.
     let resolved = super::load(scenario, &overrides)?;
-    if args.threads == Some(0) {
-        return Err(Failure::input("--threads must be at least 1"));
-    }
+    super::check_memory(&resolved)?;
     let target = args
         .out
         .clone()
@@ -92,6 +93,10 @@ fn execute(
     built
         .simulation
         .run(built.steps, &mut sink, &mut |p| progress.update(p))
+        .internal("the simulation failed")?;
+    built
+        .simulation
+        .finish(&mut sink)
         .internal("the simulation failed")?;
     let simulation_s = sim_clock.seconds();
     progress.finish();

@@ -13,14 +13,16 @@ pub fn run(args: ValidateArgs) -> Result<(), Failure> {
         let s = &resolved.scenario;
         let neurons: u64 = s.populations.values().map(|p| u64::from(p.size)).sum();
         outln!(
-            "{}: valid (schema_version {}; {} populations, {} neurons, {} projections, {} inputs, {} ms)",
+            "{}: valid (schema_version {}; {} populations, {} neurons, {} projections, {} inputs, {} ms; \
+             needs about {:.2} GB of memory)",
             resolved.source,
             s.schema_version,
             s.populations.len(),
             neurons,
             s.projections.len(),
             s.inputs.len(),
-            s.simulation.duration_ms
+            s.simulation.duration_ms,
+            synaptogen_scenario::estimated_memory_bytes(&resolved) / 1e9
         );
     }
     Ok(())

@@ -233,3 +233,114 @@ fn assert_no_partial_folders(dir: &Path) {
         assert!(!name.contains(".partial"), "left behind: {name}");
     }
 }
+
+/// Values that parse but cannot be simulated as written (found by review): each is refused
+/// up front with the key named, never a panic or an abort later.
+#[test]
+fn values_that_cannot_be_simulated() {
+    let cases: &[(&[&str], &[&str])] = &[
+        (
+            &[
+                "--set",
+                "projections.x.weight_ns={dist=\"normal\",mean=1.0,sd=0.1,min=nan}",
+            ],
+            &["projections.x.weight_ns", "`min`"],
+        ),
+        (
+            &[
+                "--set",
+                "populations.p.initial.v_mv={dist=\"uniform\",low=-1.7e308,high=1.7e308}",
+            ],
+            &["populations.p.initial.v_mv", "too wide"],
+        ),
+        (
+            &[
+                "--set",
+                "inputs.bg={kind=\"poisson\",target=\"p\",n_sources=1e300,rate_hz=1e300,weight_ns=1.0}",
+            ],
+            &["inputs.bg.rate_hz", "events per neuron and step"],
+        ),
+        (
+            &["--set", "simulation.duration_ms=10.05"],
+            &["simulation.duration_ms", "whole number of steps"],
+        ),
+        (
+            &["--set", "recording.rate_bin_ms=0.25"],
+            &["recording.rate_bin_ms", "whole number of steps"],
+        ),
+        (
+            &[
+                "--set",
+                "inputs.dc={kind=\"dc\",target=\"p\",amplitude_pa=10.0,neurons=[1,1]}",
+            ],
+            &["inputs.dc.neurons", "listed twice"],
+        ),
+        (
+            &[
+                "--set",
+                "recording.state=[{population=\"p\",neurons=[0],variables=[\"w_adapt_pa\"]}]",
+            ],
+            &["recording.state.0.variables.0", "adaptation"],
+        ),
+        (
+            &[
+                "--set",
+                "projections.x.plasticity={rule=\"stdp_pair\",tau_plus_ms=20.0,tau_minus_ms=20.0,a_plus_ns=0.1,a_minus_ns=0.1,w_min_ns=5.0,w_max_ns=10.0}",
+            ],
+            &["projections.x.weight_ns", "STDP bounds"],
+        ),
+        (
+            &[
+                "--set",
+                "cell_types.pfc_pv_basket.membrane.t_ref_ms=10000.0",
+            ],
+            &["cell_types.pfc_pv_basket.membrane.t_ref_ms", "too long"],
+        ),
+        (
+            &["--set", "name=../../escaped"],
+            &["name", "unusable scenario name"],
+        ),
+        (
+            &[
+                "--set",
+                "populations.p.size=300000",
+                "--set",
+                "projections.x.connectivity.p=1.0",
+            ],
+            &["too many synapses"],
+        ),
+    ];
+    for (args, expected) in cases {
+        assert_rejected(Some(VALID), args, expected);
+    }
+    // A network larger than this machine's free memory: `validate` reports the estimate,
+    // `run` refuses before allocating.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("s.toml"), VALID).unwrap();
+    let huge = [
+        "--set",
+        "populations.p.size=150000",
+        "--set",
+        "projections.x.connectivity.p=0.1",
+    ];
+    let validate = synaptogen_in(dir.path(), &[&["validate", "s.toml"][..], &huge].concat());
+    assert!(
+        String::from_utf8_lossy(&validate.stdout).contains("GB of memory"),
+        "{}",
+        text(&validate)
+    );
+    let run = synaptogen_in(dir.path(), &[&["run", "s.toml", "-q"][..], &huge].concat());
+    assert_eq!(run.status.code(), Some(2), "{}", text(&run));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("memory is available"));
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "nothing written"
+    );
+    // --seed beyond what a TOML integer holds.
+    assert_rejected(
+        Some(VALID),
+        &["--seed", "18446744073709551615"],
+        &["--seed"],
+    );
+}

@@ -153,3 +153,36 @@ fn the_resolved_scenario_reproduces_the_run() {
         );
     }
 }
+
+/// FNV-1a 64 of a file's bytes.
+fn digest(path: &std::path::Path) -> u64 {
+    fs::read(path)
+        .unwrap()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+}
+
+/// Golden digest of the COBA benchmark's spikes (seed 1, 200 ms, as Auryn checksums its
+/// COBA run): any change to the numerics, random streams or spike order changes it.
+/// Not a validation target — a tripwire. When a change is meant to alter results, re-mint:
+/// `synaptogen run coba --seed 1 --set simulation.duration_ms=200 --out /tmp/golden`, put
+/// the digest this test prints here, and say why in the commit message. (The value assumes
+/// x86-64 Linux with glibc: decay factors use the platform's `exp`.)
+#[test]
+fn coba_spikes_match_the_golden_digest() {
+    const GOLDEN: u64 = 0x67bd_dc5a_c113_5666;
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        "coba",
+        "2",
+        &["--seed", "1", "--set", "simulation.duration_ms=200"],
+        &dir,
+    );
+    let actual = digest(&out.join("spikes.csv"));
+    assert_eq!(
+        actual, GOLDEN,
+        "spikes.csv digest is {actual:#018x}; see this test's doc to re-mint"
+    );
+}

@@ -57,11 +57,19 @@ impl ValueDistribution {
                 Err(format!("`{name}` must be a finite number, got {v}"))
             }
         };
-        let bounds = |min: Option<f64>, max: Option<f64>| match (min, max) {
-            (Some(lo), Some(hi)) if lo > hi => {
-                Err(format!("`min` ({lo}) must not exceed `max` ({hi})"))
+        let bounds = |min: Option<f64>, max: Option<f64>| {
+            if let Some(lo) = min {
+                finite("min", lo)?;
             }
-            _ => Ok(()),
+            if let Some(hi) = max {
+                finite("max", hi)?;
+            }
+            match (min, max) {
+                (Some(lo), Some(hi)) if lo > hi => {
+                    Err(format!("`min` ({lo}) must not exceed `max` ({hi})"))
+                }
+                _ => Ok(()),
+            }
         };
         match *self {
             Self::Constant(v) => finite("value", v),
@@ -89,6 +97,9 @@ impl ValueDistribution {
                 finite("high", high)?;
                 if high < low {
                     return Err(format!("`high` ({high}) must be ≥ `low` ({low})"));
+                }
+                if !(high - low).is_finite() {
+                    return Err(format!("the range [{low}, {high}) is too wide to sample"));
                 }
                 Ok(())
             }
@@ -298,6 +309,22 @@ mod tests {
             let x = s.sample(&mut rng);
             assert!((-0.5..=0.25).contains(&x));
         }
+    }
+
+    #[test]
+    fn non_finite_bounds_and_ranges_are_refused() {
+        let nan_min = ValueDistribution::Normal {
+            mean: 1.0,
+            sd: 0.1,
+            min: Some(f64::NAN),
+            max: None,
+        };
+        assert!(nan_min.check().unwrap_err().contains("`min`"));
+        let wide = ValueDistribution::Uniform {
+            low: -1.7e308,
+            high: 1.7e308,
+        };
+        assert!(wide.check().unwrap_err().contains("too wide"));
     }
 
     #[test]

@@ -133,7 +133,8 @@ pub fn record_spikes(
 #[derive(Resource, Debug, Clone)]
 pub struct PopulationRateMonitor {
     bin_steps: u64,
-    bin_seconds: f64,
+    step_seconds: f64,
+    steps_in_bin: u64,
     sizes: Vec<f64>,
     current: Vec<u32>,
     first_pending_bin: u64,
@@ -152,7 +153,8 @@ impl PopulationRateMonitor {
         let n = populations.len();
         Self {
             bin_steps: bin_steps.max(1),
-            bin_seconds: bin_steps.max(1) as f64 * dt_ms * 1e-3,
+            step_seconds: dt_ms * 1e-3,
+            steps_in_bin: 0,
             sizes: populations.iter().map(|p| f64::from(p.len())).collect(),
             current: vec![0; n],
             first_pending_bin: 0,
@@ -168,6 +170,28 @@ impl PopulationRateMonitor {
     /// True when the finished-bin buffer is full (then the runner drains it first).
     pub fn needs_drain(&self) -> bool {
         self.finished_rates.capacity() - self.finished_rates.len() < self.current.len()
+    }
+
+    /// Ends the current bin early (at the end of a run whose duration is not a multiple of
+    /// the bin): its rate is taken over the steps it actually covers.
+    pub fn close_partial_bin(&mut self) {
+        if self.steps_in_bin > 0 {
+            self.close_bin();
+        }
+    }
+
+    fn close_bin(&mut self) {
+        let seconds = self.steps_in_bin as f64 * self.step_seconds;
+        for (count, size) in self.current.iter_mut().zip(&self.sizes) {
+            let rate = if *size > 0.0 {
+                f64::from(*count) / (size * seconds)
+            } else {
+                0.0
+            };
+            self.finished_rates.push(rate);
+            *count = 0;
+        }
+        self.steps_in_bin = 0;
     }
 
     /// Hands finished bins to `sink`.
@@ -199,16 +223,9 @@ pub fn bin_population_rates(
             *count += spikes.in_range(population.range.clone()).len() as u32;
         }
     }
+    monitor.steps_in_bin += 1;
     if (clock.step() + 1).is_multiple_of(monitor.bin_steps) {
-        for (count, size) in monitor.current.iter_mut().zip(&monitor.sizes) {
-            let rate = if *size > 0.0 {
-                f64::from(*count) / (size * monitor.bin_seconds)
-            } else {
-                0.0
-            };
-            monitor.finished_rates.push(rate);
-            *count = 0;
-        }
+        monitor.close_bin();
     }
 }
 

@@ -213,6 +213,15 @@ impl Simulation {
                 .is_some_and(StateMonitor::needs_drain)
     }
 
+    /// Ends the recording: closes a partly filled rate bin and drains every monitor. Call
+    /// once, after the last [`run`](Self::run).
+    pub fn finish(&mut self, sink: &mut dyn RecordSink) -> Result<(), EngineError> {
+        if let Some(mut m) = self.world.get_resource_mut::<PopulationRateMonitor>() {
+            m.close_partial_bin();
+        }
+        self.drain(sink)
+    }
+
     /// Hands everything the monitors hold to `sink`.
     pub fn drain(&mut self, sink: &mut dyn RecordSink) -> Result<(), EngineError> {
         if let Some(mut m) = self.world.get_resource_mut::<SpikeMonitor>() {

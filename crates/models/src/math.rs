@@ -3,8 +3,10 @@
 //! `f64::exp` calls the C library one value at a time; the membrane, Mg²⁺ block and AdEx
 //! terms need up to three per neuron and step (45 % of a PFC-network run, measured with
 //! perf). [`exp`] uses only multiplies, adds and bit operations, so LLVM turns a loop of
-//! them into AVX2 code, and it gives the same bits on every x86-64 machine (no FMA
-//! contraction, no libm version dependence).
+//! them into AVX2 code, and it gives the same bits on every machine (no FMA contraction,
+//! no C-library version dependence). Other transcendental calls (decay factors computed once,
+//! the connectivity and Poisson samplers) still go through the platform's libm, so runs are
+//! bit-identical across thread counts on one platform, not promised across C libraries.
 
 /// ln 2 rounded to 21 significant bits (6.93147180369123816490e-1), so k · LN2_HI is exact.
 const LN2_HI: f64 = f64::from_bits(0x3FE6_2E42_FEE0_0000);

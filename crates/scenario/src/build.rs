@@ -90,6 +90,47 @@ pub struct Built {
     pub state_columns: Vec<String>,
 }
 
+/// Bytes the network of `r` will need, estimated from its sizes before anything is
+/// allocated — so a scenario too large for the machine is refused with its figures instead
+/// of aborting halfway. Counts the state columns and spike statistics per neuron, the delay
+/// ring, the CSR arrays and plasticity state per synapse, and the per-target lists that
+/// exist while the largest projection is being drawn.
+pub fn estimated_memory_bytes(r: &Resolved) -> f64 {
+    const PER_NEURON: f64 = 150.0; // columns (≤ 70 B), spike statistics (24 B), entity, buffers
+    const PER_SYNAPSE: f64 = 10.0; // target u32, weight f32, delay u16
+    const PER_PLASTIC_SYNAPSE: f64 = 8.0; // incoming index, source
+    const PER_SYNAPSE_WHILE_DRAWN: f64 = 12.0; // NewSynapse
+    let s = &r.scenario;
+    let dt = s.simulation.dt_ms;
+    let size = |name: &str| s.populations.get(name).map_or(0.0, |p| f64::from(p.size));
+    let neurons: f64 = s.populations.values().map(|p| f64::from(p.size)).sum();
+    let mut synapses = 0.0;
+    let mut largest: f64 = 0.0;
+    let mut max_delay_steps: f64 = 1.0;
+    for p in s.projections.values() {
+        let n = match p.connectivity {
+            synaptogen_engine::connectivity::ConnectionRule::PairwiseBernoulli { p: prob } => {
+                prob * size(&p.source) * size(&p.target)
+            }
+            synaptogen_engine::connectivity::ConnectionRule::FixedInDegree { k } => {
+                f64::from(k) * size(&p.target)
+            }
+        };
+        let per = PER_SYNAPSE
+            + if p.plasticity.is_some() {
+                PER_PLASTIC_SYNAPSE
+            } else {
+                0.0
+            };
+        synapses += n * per;
+        largest = largest.max(n);
+        let delay = p.delay_ms.upper_bound().unwrap_or(dt);
+        max_delay_steps = max_delay_steps.max((delay / dt).round());
+    }
+    let ring = (max_delay_steps + 1.0) * N_PORTS as f64 * neurons * 4.0;
+    neurons * PER_NEURON + synapses + largest * PER_SYNAPSE_WHILE_DRAWN + ring
+}
+
 fn steps(ms: f64, dt_ms: f64) -> u64 {
     (ms / dt_ms).round() as u64
 }

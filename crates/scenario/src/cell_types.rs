@@ -19,8 +19,10 @@ pub struct CellTypeError {
 }
 
 /// Resolves `name` to a full definition: a `[cell_types.NAME]` table of the scenario,
-/// merged over the type it `extends`, or a built-in type. A scenario table may extend the
-/// built-in type of its own name (to adjust it in place).
+/// merged over the type it `extends`, or a built-in type. A scenario table named like a
+/// built-in type adjusts that type in place: it extends it implicitly (so
+/// `--set cell_types.coba_exc.membrane.t_ref_ms=2` changes one value). To replace a built-in
+/// type wholesale, give the new type its own name.
 pub fn resolve(name: &str, user: &BTreeMap<String, Table>) -> Result<CellType, CellTypeError> {
     let table = resolve_table(name, user, &mut Vec::new(), true)?;
     Value::Table(table)
@@ -67,6 +69,9 @@ fn resolve_table(
         })?
     };
     chain.push((name.to_owned(), from_scenario));
+    if from_scenario && !own.contains_key("extends") && library::cell_type_text(name).is_some() {
+        own.insert("extends".to_owned(), Value::String(name.to_owned()));
+    }
     let merged = match own.remove("extends") {
         None => own,
         Some(Value::String(base)) => {
@@ -164,6 +169,18 @@ mod tests {
         let adjusted = resolve("pfc_l5_pyramidal", &user).unwrap();
         assert_eq!(adjusted.receptors.nmda.nmda_ampa_ratio, 0.1);
         assert_eq!(adjusted.membrane, base.membrane);
+    }
+
+    #[test]
+    fn a_scenario_table_named_like_a_built_in_adjusts_it() {
+        let user: BTreeMap<String, Table> =
+            toml::from_str("[coba_exc]\nmembrane.t_ref_ms = 2.0\n").unwrap();
+        let adjusted = resolve("coba_exc", &user).unwrap();
+        let base = resolve("coba_exc", &BTreeMap::new()).unwrap();
+        assert_eq!(adjusted.membrane.t_ref_ms(), 2.0);
+        assert_eq!(adjusted.membrane.c_m_pf(), base.membrane.c_m_pf());
+        // coba_inh extends coba_exc: it sees the built-in, not the scenario's adjustment.
+        assert_eq!(resolve("coba_inh", &user).unwrap().membrane.t_ref_ms(), 5.0);
     }
 
     #[test]

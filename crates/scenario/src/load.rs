@@ -157,8 +157,9 @@ pub fn load_str(
             .iter()
             .map(|(p, spec)| (spec.cell_type.clone(), Some(p.clone()))),
     );
+    let mut tried = std::collections::BTreeSet::new();
     for (name, used_by) in wanted {
-        if cell_types.contains_key(&name) {
+        if !tried.insert(name.clone()) {
             continue;
         }
         match cell_types::resolve(&name, &scenario.cell_types) {

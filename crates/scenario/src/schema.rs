@@ -76,7 +76,7 @@ pub struct SimulationSettings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PopulationSpec {
-    /// Cell type: a built-in type (`synaptogen validate --list-cell-types`) or one in `[cell_types]`.
+    /// Cell type: a built-in type (`synaptogen list`) or one in `[cell_types]`.
     pub cell_type: String,
     /// Number of neurons.
     pub size: u32,

@@ -16,6 +16,13 @@ use crate::schema::{InputSpec, PlasticitySpec, Scenario};
 
 /// Longest delay a synapse can have, in steps (delays are stored as 16-bit step counts).
 const MAX_DELAY_STEPS: f64 = u16::MAX as f64;
+/// Longest refractory period, in steps (16-bit counters per neuron).
+const MAX_REFRACTORY_STEPS: f64 = u16::MAX as f64;
+/// Most synapses one projection can hold (32-bit synapse indices).
+const MAX_SYNAPSES_PER_PROJECTION: f64 = u32::MAX as f64;
+/// Most expected Poisson events per neuron and step: beyond this a "background" is a DC
+/// current in disguise and the count sampler loses precision.
+const MAX_POISSON_EVENTS_PER_STEP: f64 = 1e6;
 
 struct Report<'a> {
     file: &'a str,
@@ -59,6 +66,43 @@ impl Report<'_> {
         }
     }
 
+    /// `ms` must be a whole number of steps of `dt` (as NEST requires of its times).
+    fn whole_steps(&mut self, key: impl Into<String>, ms: f64, dt: f64) {
+        if !(ms.is_finite() && dt > 0.0) {
+            return;
+        }
+        let steps = ms / dt;
+        if (steps.round() * dt - ms).abs() > 1e-9 * ms.abs().max(1.0) {
+            let (below, above) = (steps.floor() * dt, steps.ceil() * dt);
+            self.error(
+                key,
+                ms,
+                format!("not a whole number of steps of dt_ms ({dt})"),
+                format!("a multiple of dt_ms, e.g. {below:.6} or {above:.6}"),
+            );
+        }
+    }
+
+    /// Neuron indices must lie in the population and appear once.
+    fn neuron_list(&mut self, key: &str, neurons: Option<&[u32]>, size: Option<u32>) {
+        let (Some(list), Some(size)) = (neurons, size) else {
+            return;
+        };
+        if let Some((i, &bad)) = list.iter().enumerate().find(|(_, n)| **n >= size) {
+            self.error(
+                format!("{key}.{i}"),
+                bad,
+                "no such neuron",
+                format!("indices 0..{}", size.saturating_sub(1)),
+            );
+        }
+        let mut sorted = list.to_vec();
+        sorted.sort_unstable();
+        if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+            self.error(key, w[0], "a neuron is listed twice", "each index once");
+        }
+    }
+
     fn population(&mut self, key: &str, name: &str, s: &Scenario) -> Option<u32> {
         let size = s.populations.get(name).map(|p| p.size);
         if size.is_none() {
@@ -99,6 +143,36 @@ pub fn validate(
         file,
         errors: Vec::new(),
     };
+    let dt = simulation(&mut r, s);
+    if !s.name.is_empty() && !valid_name(&s.name) {
+        r.error(
+            "name",
+            format!("\"{}\"", s.name),
+            "unusable scenario name (it names the output folder)",
+            "letters, digits, `_` and `-`",
+        );
+    }
+    r.violations("environment", s.environment.violations());
+    for (name, cell) in cells {
+        r.violations(&format!("cell_types.{name}"), cell.violations());
+        if cell.membrane.t_ref_ms() / dt > MAX_REFRACTORY_STEPS {
+            r.error(
+                format!("cell_types.{name}.membrane.t_ref_ms"),
+                cell.membrane.t_ref_ms(),
+                "refractory period too long",
+                format!("at most {} ms at dt_ms = {dt}", MAX_REFRACTORY_STEPS * dt),
+            );
+        }
+    }
+    populations(&mut r, s, cells);
+    projections(&mut r, s, cells, dt);
+    inputs(&mut r, s, dt);
+    recording(&mut r, s, cells, dt);
+    r.errors
+}
+
+/// `[simulation]`; returns a usable dt for the other checks.
+fn simulation(r: &mut Report<'_>, s: &Scenario) -> f64 {
     let sim = &s.simulation;
     if !(sim.dt_ms.is_finite() && sim.dt_ms > 0.0 && sim.dt_ms <= 1.0) {
         r.error(
@@ -121,6 +195,7 @@ pub fn validate(
             format!("a number ≥ dt_ms ({dt})"),
         );
     }
+    r.whole_steps("simulation.duration_ms", sim.duration_ms, dt);
     for (key, v) in [
         ("simulation.slow_dt_ms", sim.slow_dt_ms),
         ("simulation.structural_dt_ms", sim.structural_dt_ms),
@@ -133,19 +208,27 @@ pub fn validate(
                 format!("a number ≥ dt_ms ({dt})"),
             );
         }
+        r.whole_steps(key, v, dt);
     }
-    r.violations("environment", s.environment.violations());
+    dt
+}
 
-    for (name, cell) in cells {
-        r.violations(&format!("cell_types.{name}"), cell.violations());
-    }
-
+fn populations(r: &mut Report<'_>, s: &Scenario, cells: &BTreeMap<String, CellType>) {
     if s.populations.is_empty() {
         r.errors.push(ScenarioError::key(
-            file,
+            r.file,
             "populations",
             "a scenario needs at least one population",
         ));
+    }
+    let total: u64 = s.populations.values().map(|p| u64::from(p.size)).sum();
+    if total > u64::from(u32::MAX) {
+        r.error(
+            "populations",
+            format!("{total} neurons in all"),
+            "too many neurons",
+            format!("at most {} in all", u32::MAX),
+        );
     }
     for (name, p) in &s.populations {
         let key = format!("populations.{name}");
@@ -179,28 +262,30 @@ pub fn validate(
                         .collect::<Vec<_>>()
                         .join(", "),
                 ),
-                Some(InitialVariable::WAdaptPa)
-                    if cell.is_some_and(|c| matches!(c.membrane, Membrane::Lif(_))) =>
-                {
-                    r.error(
-                        &vkey,
-                        var,
-                        "LIF cells have no adaptation current",
-                        "w_adapt_pa only for model = \"adex\"",
-                    )
-                }
+                Some(InitialVariable::WAdaptPa) if cell.is_some_and(is_lif) => r.error(
+                    &vkey,
+                    var,
+                    "LIF cells have no adaptation current",
+                    "w_adapt_pa only for model = \"adex\"",
+                ),
                 Some(_) => {
                     r.distribution(&vkey, d);
                 }
             }
         }
     }
+}
 
+fn is_lif(cell: &CellType) -> bool {
+    matches!(cell.membrane, Membrane::Lif(_))
+}
+
+fn projections(r: &mut Report<'_>, s: &Scenario, cells: &BTreeMap<String, CellType>, dt: f64) {
     for (name, p) in &s.projections {
         let key = format!("projections.{name}");
         let n_sources = r.population(&format!("{key}.source"), &p.source, s);
-        r.population(&format!("{key}.target"), &p.target, s);
-        match p.connectivity {
+        let n_targets = r.population(&format!("{key}.target"), &p.target, s);
+        let expected_synapses = match p.connectivity {
             ConnectionRule::PairwiseBernoulli { p: prob } => {
                 if !(0.0..=1.0).contains(&prob) {
                     r.error(
@@ -210,6 +295,7 @@ pub fn validate(
                         "a number in [0, 1]",
                     );
                 }
+                prob * f64::from(n_sources.unwrap_or(0)) * f64::from(n_targets.unwrap_or(0))
             }
             ConnectionRule::FixedInDegree { k } => {
                 if let Some(n) = n_sources {
@@ -235,7 +321,16 @@ pub fn validate(
                         );
                     }
                 }
+                f64::from(k) * f64::from(n_targets.unwrap_or(0))
             }
+        };
+        if expected_synapses > MAX_SYNAPSES_PER_PROJECTION {
+            r.error(
+                format!("{key}.connectivity"),
+                format!("≈ {expected_synapses:.3e} synapses"),
+                "too many synapses for one projection",
+                format!("at most {MAX_SYNAPSES_PER_PROJECTION:.3e}; split the projection"),
+            );
         }
         if r.distribution(&format!("{key}.weight_ns"), &p.weight_ns)
             && p.weight_ns.lower_bound().is_none_or(|lo| lo < 0.0)
@@ -262,6 +357,24 @@ pub fn validate(
         }
         if let Some(PlasticitySpec::StdpPair(params)) = &p.plasticity {
             r.violations(&format!("{key}.plasticity"), params.violations());
+            let within = p
+                .weight_ns
+                .lower_bound()
+                .is_some_and(|lo| lo >= params.w_min_ns)
+                && p.weight_ns
+                    .upper_bound()
+                    .is_some_and(|hi| hi <= params.w_max_ns);
+            if !within {
+                r.error(
+                    format!("{key}.weight_ns"),
+                    format!("{:?}", p.weight_ns),
+                    "initial weights outside the STDP bounds",
+                    format!(
+                        "weights within [w_min_ns, w_max_ns] = [{}, {}] (set `min`/`max`)",
+                        params.w_min_ns, params.w_max_ns
+                    ),
+                );
+            }
             if let Some(source) = s
                 .populations
                 .get(&p.source)
@@ -277,7 +390,9 @@ pub fn validate(
             }
         }
     }
+}
 
+fn inputs(r: &mut Report<'_>, s: &Scenario, dt: f64) {
     for (name, input) in &s.inputs {
         let key = format!("inputs.{name}");
         match input {
@@ -307,15 +422,21 @@ pub fn validate(
                         "a number ≥ 0",
                     );
                 }
+                let per_step = p.n_sources * p.rate_hz * dt * 1e-3;
+                if (per_step.is_nan() || per_step > MAX_POISSON_EVENTS_PER_STEP)
+                    && p.rate_hz.is_finite()
+                {
+                    r.error(
+                        format!("{key}.rate_hz"),
+                        p.rate_hz,
+                        format!("n_sources · rate_hz gives {per_step:.3e} events per neuron and step"),
+                        format!("at most {MAX_POISSON_EVENTS_PER_STEP:e} per step (use a dc input for a constant drive)"),
+                    );
+                }
             }
             InputSpec::Dc(d) => {
                 let size = r.population(&format!("{key}.target"), &d.target, s);
-                neuron_list(
-                    &mut r,
-                    &format!("{key}.neurons"),
-                    d.neurons.as_deref(),
-                    size,
-                );
+                r.neuron_list(&format!("{key}.neurons"), d.neurons.as_deref(), size);
                 if !d.amplitude_pa.is_finite() {
                     r.error(
                         format!("{key}.amplitude_pa"),
@@ -332,25 +453,22 @@ pub fn validate(
                         "a number ≥ 0",
                     );
                 }
-                if let Some(stop) = d.stop_ms
-                    && !(stop.is_finite() && stop > d.start_ms)
-                {
-                    r.error(
-                        format!("{key}.stop_ms"),
-                        stop,
-                        "ends before it starts",
-                        format!("a time > start_ms ({})", d.start_ms),
-                    );
+                r.whole_steps(format!("{key}.start_ms"), d.start_ms, dt);
+                if let Some(stop) = d.stop_ms {
+                    if !(stop.is_finite() && stop > d.start_ms) {
+                        r.error(
+                            format!("{key}.stop_ms"),
+                            stop,
+                            "ends before it starts",
+                            format!("a time > start_ms ({})", d.start_ms),
+                        );
+                    }
+                    r.whole_steps(format!("{key}.stop_ms"), stop, dt);
                 }
             }
             InputSpec::Step(st) => {
                 let size = r.population(&format!("{key}.target"), &st.target, s);
-                neuron_list(
-                    &mut r,
-                    &format!("{key}.neurons"),
-                    st.neurons.as_deref(),
-                    size,
-                );
+                r.neuron_list(&format!("{key}.neurons"), st.neurons.as_deref(), size);
                 if st.times_ms.len() != st.amplitudes_pa.len() {
                     r.error(
                         format!("{key}.amplitudes_pa"),
@@ -369,6 +487,9 @@ pub fn validate(
                         "increasing times ≥ 0",
                     );
                 }
+                for (i, &t) in st.times_ms.iter().enumerate() {
+                    r.whole_steps(format!("{key}.times_ms.{i}"), t, dt);
+                }
                 if st.amplitudes_pa.iter().any(|a| !a.is_finite()) {
                     r.error(
                         format!("{key}.amplitudes_pa"),
@@ -380,38 +501,37 @@ pub fn validate(
             }
         }
     }
+}
 
+fn recording(r: &mut Report<'_>, s: &Scenario, cells: &BTreeMap<String, CellType>, dt: f64) {
     let rec = &s.recording;
     if let Some(list) = &rec.spikes {
         for (i, name) in list.iter().enumerate() {
             r.population(&format!("recording.spikes.{i}"), name, s);
         }
     }
-    if !(rec.rate_bin_ms.is_finite() && rec.rate_bin_ms >= dt) {
-        r.error(
-            "recording.rate_bin_ms",
-            rec.rate_bin_ms,
-            "unusable bin",
-            format!("a number ≥ dt_ms ({dt})"),
-        );
-    }
-    if !(rec.state_every_ms.is_finite() && rec.state_every_ms >= dt) {
-        r.error(
-            "recording.state_every_ms",
-            rec.state_every_ms,
-            "unusable period",
-            format!("a number ≥ dt_ms ({dt})"),
-        );
+    for (key, v) in [
+        ("recording.rate_bin_ms", rec.rate_bin_ms),
+        ("recording.state_every_ms", rec.state_every_ms),
+    ] {
+        if !(v.is_finite() && v >= dt) {
+            r.error(
+                key,
+                v,
+                "unusable period",
+                format!("a number ≥ dt_ms ({dt})"),
+            );
+        }
+        r.whole_steps(key, v, dt);
     }
     for (i, probe) in rec.state.iter().enumerate() {
         let key = format!("recording.state.{i}");
         let size = r.population(&format!("{key}.population"), &probe.population, s);
-        neuron_list(
-            &mut r,
-            &format!("{key}.neurons"),
-            Some(&probe.neurons),
-            size,
-        );
+        r.neuron_list(&format!("{key}.neurons"), Some(&probe.neurons), size);
+        let cell = s
+            .populations
+            .get(&probe.population)
+            .and_then(|p| cells.get(&p.cell_type));
         for (j, var) in probe.variables.iter().enumerate() {
             if !STATE_VARIABLES.contains(&var.as_str()) {
                 r.error(
@@ -420,21 +540,14 @@ pub fn validate(
                     "unknown state variable",
                     STATE_VARIABLES.join(", "),
                 );
+            } else if var == "w_adapt_pa" && cell.is_some_and(is_lif) {
+                r.error(
+                    format!("{key}.variables.{j}"),
+                    format!("\"{var}\""),
+                    "LIF cells have no adaptation current",
+                    "w_adapt_pa only for model = \"adex\"",
+                );
             }
         }
-    }
-    r.errors
-}
-
-fn neuron_list(r: &mut Report<'_>, key: &str, neurons: Option<&[u32]>, size: Option<u32>) {
-    if let (Some(list), Some(size)) = (neurons, size)
-        && let Some((i, &bad)) = list.iter().enumerate().find(|(_, n)| **n >= size)
-    {
-        r.error(
-            format!("{key}.{i}"),
-            bad,
-            "no such neuron",
-            format!("indices 0..{}", size.saturating_sub(1)),
-        );
     }
 }

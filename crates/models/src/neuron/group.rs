@@ -324,9 +324,9 @@ impl StateProbe for NeuronGroups {
         let g = self.group_of(neuron)?;
         let i = g.local(neuron);
         let nmda = || {
-            (0..g.kernel.n_nmda_components())
-                .map(|c| f64::from(g.columns.nmda_decay[c][i] - g.columns.nmda_rise[c][i]))
-                .sum::<f64>()
+            (0..g.kernel.n_nmda_components()).fold(0.0, |sum, c| {
+                sum + f64::from(g.columns.nmda_decay[c][i] - g.columns.nmda_rise[c][i])
+            })
         };
         match *STATE_VARIABLES.get(variable)? {
             "v_mv" => Some(g.columns.v_mv[i]),

@@ -8,10 +8,11 @@
 use crate::cell_type::{CellType, Environment};
 use crate::math::exp;
 use crate::neuron::{Integrator, Membrane};
-use crate::receptors::{NmdaComponent, decay, decay_factor};
+use crate::receptors::{MgBlock, NmdaComponent, decay, decay_factor};
 
 /// Neurons per chunk: the unit of parallel work and of the spike buffers. The hot columns
-/// of 512 AdEx neurons with NMDA (≈ 21 kB without NMDA) fit a 32 kB L1 data cache.
+/// of 512 neurons take ≈ 17 kB (LIF) to ≈ 36 kB (AdEx with three NMDA components), about
+/// the 32 kB L1 data cache of the reference machine.
 pub const CHUNK: usize = 512;
 
 /// Most NMDA components a cell type can have (GluN2A, GluN2B, GluN2C/D).
@@ -54,9 +55,8 @@ struct NmdaConstants {
     components: [NmdaComponent; MAX_NMDA_COMPONENTS],
     n_components: usize,
     e_rev_mv: f64,
-    /// [Mg²⁺] / K of the Jahr–Stevens block.
-    mg_over_k: f64,
-    slope_per_mv: f64,
+    block: MgBlock,
+    mg_mm: f64,
 }
 
 impl Kernel {
@@ -87,8 +87,8 @@ impl Kernel {
                 components,
                 n_components,
                 e_rev_mv: r.nmda.e_rev_mv,
-                mg_over_k: env.mg_mm / r.nmda.mg_block.k_mm,
-                slope_per_mv: r.nmda.mg_block.slope_per_mv,
+                block: r.nmda.mg_block,
+                mg_mm: env.mg_mm,
             }
         });
         Self {
@@ -127,9 +127,9 @@ impl Kernel {
 
     /// Unblocked NMDA fraction at `v_mv` (1 when the cell has no NMDA).
     pub fn nmda_unblocked(&self, v_mv: f64) -> f64 {
-        self.nmda.as_ref().map_or(1.0, |n| {
-            1.0 / (1.0 + n.mg_over_k * exp(-n.slope_per_mv * v_mv))
-        })
+        self.nmda
+            .as_ref()
+            .map_or(1.0, |n| n.block.unblocked(v_mv, n.mg_mm))
     }
 
     /// Advances one chunk by one step. `glutamate` and `gaba` hold the input arriving now
@@ -217,8 +217,8 @@ impl Kernel {
             components: [NmdaComponent::NONE; MAX_NMDA_COMPONENTS],
             n_components: 0,
             e_rev_mv: 0.0,
-            mg_over_k: 0.0,
-            slope_per_mv: 0.0,
+            block: MgBlock::default(),
+            mg_mm: 0.0,
         };
         let nmda = self.nmda.as_ref().unwrap_or(&no_nmda);
         let no_adex = AdexConstants {
@@ -265,7 +265,7 @@ impl Kernel {
                 + g_gaba * self.e_gaba_mv
                 + i_ext_pa[i];
             if NMDA {
-                let unblocked = 1.0 / (1.0 + nmda.mg_over_k * exp(-nmda.slope_per_mv * v));
+                let unblocked = nmda.block.unblocked(v, nmda.mg_mm);
                 let g = f64::from(g_nmda_ns[i]) * unblocked;
                 g_total += g;
                 i_drive += g * nmda.e_rev_mv;
