@@ -90,6 +90,9 @@ impl ValueDistribution {
                 if sd < 0.0 {
                     return Err(format!("`sd` must be ≥ 0, got {sd}"));
                 }
+                if !(sd / mean).powi(2).is_finite() {
+                    return Err(format!("`sd` / `mean` ({sd} / {mean}) is too large"));
+                }
                 bounds(min, max)
             }
             Self::Uniform { low, high } => {

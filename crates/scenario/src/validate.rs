@@ -83,6 +83,19 @@ impl Report<'_> {
         }
     }
 
+    /// A period must span at least one step and a whole number of them.
+    fn period(&mut self, key: &str, ms: f64, dt: f64) {
+        if !(ms.is_finite() && ms >= dt) {
+            self.error(
+                key,
+                ms,
+                "unusable period",
+                format!("a number ≥ dt_ms ({dt})"),
+            );
+        }
+        self.whole_steps(key, ms, dt);
+    }
+
     /// Neuron indices must lie in the population and appear once.
     fn neuron_list(&mut self, key: &str, neurons: Option<&[u32]>, size: Option<u32>) {
         let (Some(list), Some(size)) = (neurons, size) else {
@@ -196,20 +209,8 @@ fn simulation(r: &mut Report<'_>, s: &Scenario) -> f64 {
         );
     }
     r.whole_steps("simulation.duration_ms", sim.duration_ms, dt);
-    for (key, v) in [
-        ("simulation.slow_dt_ms", sim.slow_dt_ms),
-        ("simulation.structural_dt_ms", sim.structural_dt_ms),
-    ] {
-        if !(v.is_finite() && v >= dt) {
-            r.error(
-                key,
-                v,
-                "unusable period",
-                format!("a number ≥ dt_ms ({dt})"),
-            );
-        }
-        r.whole_steps(key, v, dt);
-    }
+    r.period("simulation.slow_dt_ms", sim.slow_dt_ms, dt);
+    r.period("simulation.structural_dt_ms", sim.structural_dt_ms, dt);
     dt
 }
 
@@ -510,20 +511,8 @@ fn recording(r: &mut Report<'_>, s: &Scenario, cells: &BTreeMap<String, CellType
             r.population(&format!("recording.spikes.{i}"), name, s);
         }
     }
-    for (key, v) in [
-        ("recording.rate_bin_ms", rec.rate_bin_ms),
-        ("recording.state_every_ms", rec.state_every_ms),
-    ] {
-        if !(v.is_finite() && v >= dt) {
-            r.error(
-                key,
-                v,
-                "unusable period",
-                format!("a number ≥ dt_ms ({dt})"),
-            );
-        }
-        r.whole_steps(key, v, dt);
-    }
+    r.period("recording.rate_bin_ms", rec.rate_bin_ms, dt);
+    r.period("recording.state_every_ms", rec.state_every_ms, dt);
     for (i, probe) in rec.state.iter().enumerate() {
         let key = format!("recording.state.{i}");
         let size = r.population(&format!("{key}.population"), &probe.population, s);
