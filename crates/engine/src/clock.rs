@@ -43,6 +43,12 @@ impl SimClock {
         self.step += 1;
     }
 
+    /// Skips `steps` steps at once (a quiet stretch in which the fast schedule does not run).
+    #[inline]
+    pub fn jump(&mut self, steps: u64) {
+        self.step += steps;
+    }
+
     /// Whole steps in `duration_ms` (rounded to the nearest step).
     pub fn steps_in(&self, duration_ms: f64) -> u64 {
         (duration_ms / self.dt_ms).round() as u64

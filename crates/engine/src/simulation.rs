@@ -199,6 +199,53 @@ impl Simulation {
         self.drain(sink)
     }
 
+    /// Advances `steps` steps without spiking: neurons, synaptic input and the fast
+    /// schedule stand still; the slow and structural schedules run at their usual steps.
+    /// For stretches where only slow processes matter (baseline spine turnover over days,
+    /// TARGETS.md PL-03): their cost is per slow or structural step, not per dt.
+    pub fn advance_quiet(
+        &mut self,
+        steps: u64,
+        progress: &mut (dyn FnMut(Progress) + Send),
+    ) -> Result<(), EngineError> {
+        let pool = self.pool.0.clone();
+        pool.install(|| {
+            let rates = *self.world.resource::<ScheduleRates>();
+            let start = self.step();
+            let end = start + steps;
+            loop {
+                let step = self.step();
+                // The next step at whose end a slow or structural run is due.
+                let next_due = |every: u64| (step / every + 1) * every - 1;
+                let due =
+                    next_due(rates.slow_every_steps).min(next_due(rates.structural_every_steps));
+                if due >= end {
+                    self.world.resource_mut::<SimClock>().jump(end - step);
+                    break;
+                }
+                self.world.resource_mut::<SimClock>().jump(due - step);
+                if (due + 1).is_multiple_of(rates.slow_every_steps) {
+                    self.slow.run(&mut self.world);
+                }
+                if (due + 1).is_multiple_of(rates.structural_every_steps) {
+                    self.structural.run(&mut self.world);
+                }
+                self.world.resource_mut::<SimClock>().advance();
+                progress(Progress {
+                    done_steps: due + 1 - start,
+                    total_steps: steps,
+                    model_time_ms: self.world.resource::<SimClock>().time_ms(),
+                });
+            }
+            progress(Progress {
+                done_steps: steps,
+                total_steps: steps,
+                model_time_ms: self.world.resource::<SimClock>().time_ms(),
+            });
+            Ok(())
+        })
+    }
+
     fn buffers_full(&self) -> bool {
         self.world
             .get_resource::<SpikeMonitor>()
@@ -344,6 +391,23 @@ mod tests {
         assert_eq!(c.slow, (0..10).map(|k| 10 * k + 9).collect::<Vec<_>>());
         assert_eq!(c.structural, vec![24, 49, 74, 99]);
         assert_eq!(sim.step(), 100);
+    }
+
+    #[test]
+    fn a_quiet_stretch_runs_slow_and_structural_systems_on_the_same_steps() {
+        let mut normal = bare(10, 25);
+        normal.run(1000, &mut DiscardSink, &mut |_| {}).unwrap();
+        let mut quiet = bare(10, 25);
+        quiet.run(7, &mut DiscardSink, &mut |_| {}).unwrap();
+        quiet.advance_quiet(993, &mut |_| {}).unwrap();
+        let (a, b) = (
+            normal.world.resource::<Counts>(),
+            quiet.world.resource::<Counts>(),
+        );
+        assert_eq!(a.slow, b.slow);
+        assert_eq!(a.structural, b.structural);
+        assert_eq!(b.fast, 7, "no fast step in the quiet stretch");
+        assert_eq!(quiet.step(), 1000);
     }
 
     #[test]

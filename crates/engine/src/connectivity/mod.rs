@@ -4,7 +4,9 @@ mod rules;
 mod synapse_group;
 
 pub use rules::{ConnectionPlan, ConnectionRule, DrawContext, delay_steps, draw_incoming};
-pub use synapse_group::{Delays, Endpoints, NewSynapse, SynapseGroup, TooManySynapses};
+pub use synapse_group::{
+    AddedSynapse, Delays, Endpoints, NewSynapse, Origin, SynapseGroup, TooManySynapses,
+};
 
 use bevy_ecs::prelude::Resource;
 

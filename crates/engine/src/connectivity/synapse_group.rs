@@ -13,6 +13,16 @@ pub enum Delays {
     PerSynapse(Vec<u16>),
 }
 
+impl Delays {
+    /// This delay if uniform, else `fallback`, as a uniform delay (for an emptied group).
+    fn uniform_or(self, fallback: u16) -> Self {
+        match self {
+            Delays::Uniform(d) => Delays::Uniform(d),
+            Delays::PerSynapse(_) => Delays::Uniform(fallback),
+        }
+    }
+}
+
 /// A synapse to be: presynaptic index within the source population, weight, delay in steps.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NewSynapse {
@@ -44,6 +54,32 @@ pub struct SynapseGroup {
     targets: Vec<u32>,
     weights: Vec<f32>,
     delays: Delays,
+}
+
+/// A synapse added to an existing group by structural plasticity.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AddedSynapse {
+    /// Presynaptic neuron, index within the source population.
+    pub source_local: u32,
+    /// Postsynaptic neuron, global index.
+    pub target: u32,
+    /// Weight.
+    pub weight: f32,
+    /// Delay in steps (≥ 1).
+    pub delay_steps: u16,
+    /// Orders synapses with the same source and target (a spine's stable id): rows are kept
+    /// sorted by (target, key), so the layout never depends on the order of births.
+    pub key: u64,
+}
+
+/// Where a synapse of a rewired group came from: its old position or its index in the
+/// added list. Per-synapse data held outside the group is permuted with these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Kept from the old position.
+    Kept(u32),
+    /// The added synapse of this index.
+    Added(u32),
 }
 
 /// More synapses than a 32-bit row index can address.
@@ -132,6 +168,97 @@ impl SynapseGroup {
             weights,
             delays,
         })
+    }
+
+    /// Removes the synapses whose `keep` flag is false and inserts `added`, keeping every
+    /// row sorted by (target, key). `old_key(k)` gives the key of old synapse `k`. Returns
+    /// the origin of each synapse of the new layout.
+    ///
+    /// Linear in the group size (rows are merged, only `added` is sorted), so it can run
+    /// after every structural step.
+    pub fn rewire(
+        &mut self,
+        keep: &[bool],
+        added: &[AddedSynapse],
+        old_key: impl Fn(usize) -> u64,
+    ) -> Result<Vec<Origin>, TooManySynapses> {
+        debug_assert_eq!(keep.len(), self.len());
+        let kept = keep.iter().filter(|&&k| k).count();
+        let count = kept + added.len();
+        if count > u32::MAX as usize {
+            return Err(TooManySynapses {
+                name: self.name.clone(),
+                count,
+                max: u32::MAX as usize,
+            });
+        }
+        let mut order: Vec<u32> = (0..added.len() as u32).collect();
+        order.sort_by_key(|&a| {
+            let s = &added[a as usize];
+            (s.source_local, s.target, s.key)
+        });
+        let n_sources = self.n_sources();
+        let mut origins = Vec::with_capacity(count);
+        let mut row_offsets = Vec::with_capacity(n_sources + 1);
+        row_offsets.push(0u32);
+        let mut next_added = order.iter().peekable();
+        for j in 0..n_sources as u32 {
+            let mut old = self.row(j).filter(|&k| keep[k]).peekable();
+            loop {
+                let add = next_added
+                    .peek()
+                    .map(|&&a| &added[a as usize])
+                    .filter(|s| s.source_local == j);
+                match (old.peek().copied(), add) {
+                    (Some(k), Some(a)) if (self.targets[k], old_key(k)) <= (a.target, a.key) => {
+                        origins.push(Origin::Kept(k as u32));
+                        old.next();
+                    }
+                    (_, Some(_)) => {
+                        origins.push(Origin::Added(*next_added.next().expect("peeked")));
+                    }
+                    (Some(k), None) => {
+                        origins.push(Origin::Kept(k as u32));
+                        old.next();
+                    }
+                    (None, None) => break,
+                }
+            }
+            row_offsets.push(origins.len() as u32);
+        }
+        debug_assert!(
+            next_added.next().is_none(),
+            "added synapse with a source outside the group"
+        );
+
+        let delay_of = |o: &Origin| match o {
+            Origin::Kept(k) => self.delay_steps(*k as usize),
+            Origin::Added(a) => added[*a as usize].delay_steps,
+        };
+        let targets = origins
+            .iter()
+            .map(|o| match o {
+                Origin::Kept(k) => self.targets[*k as usize],
+                Origin::Added(a) => added[*a as usize].target,
+            })
+            .collect();
+        let weights = origins
+            .iter()
+            .map(|o| match o {
+                Origin::Kept(k) => self.weights[*k as usize],
+                Origin::Added(a) => added[*a as usize].weight,
+            })
+            .collect();
+        let delays: Vec<u16> = origins.iter().map(delay_of).collect();
+        self.delays = match delays.first() {
+            Some(&d) if delays.iter().all(|&x| x == d) => Delays::Uniform(d),
+            Some(_) => Delays::PerSynapse(delays),
+            None => self.delays.clone().uniform_or(1),
+        };
+        self.row_offsets = row_offsets;
+        self.targets = targets;
+        self.weights = weights;
+        Ok(origins)
     }
 
     /// Number of synapses.
@@ -277,6 +404,55 @@ mod tests {
         assert!(g.row(1).is_empty());
         assert_eq!(&g.targets()[g.row(2)], &[10]);
         assert_eq!(g.delays(), &Delays::Uniform(1));
+    }
+
+    #[test]
+    fn rewiring_removes_inserts_and_keeps_rows_sorted() {
+        // Sources 0..3 onto targets 10..12; keys = old position.
+        let incoming = vec![
+            vec![syn(0, 1.0, 1), syn(1, 2.0, 1)],
+            vec![syn(0, 3.0, 1)],
+            vec![syn(2, 4.0, 1)],
+        ];
+        let mut g = SynapseGroup::from_incoming("p", ends(), 0, &incoming).unwrap();
+        // Old layout: row 0 → [10 (w1), 11 (w3)], row 1 → [10 (w2)], row 2 → [12 (w4)].
+        assert_eq!(g.weights(), &[1.0, 3.0, 2.0, 4.0]);
+        let keep = [true, false, true, true];
+        let added = [
+            AddedSynapse {
+                source_local: 2,
+                target: 10,
+                weight: 5.0,
+                delay_steps: 3,
+                key: 100,
+            },
+            AddedSynapse {
+                source_local: 0,
+                target: 10,
+                weight: 6.0,
+                delay_steps: 1,
+                key: 7,
+            },
+        ];
+        let origins = g.rewire(&keep, &added, |k| k as u64).unwrap();
+        assert_eq!(
+            origins,
+            vec![
+                Origin::Kept(0),
+                Origin::Added(1),
+                Origin::Kept(2),
+                Origin::Added(0),
+                Origin::Kept(3)
+            ]
+        );
+        assert_eq!(&g.targets()[g.row(0)], &[10, 10]);
+        assert_eq!(&g.weights()[g.row(0)], &[1.0, 6.0]);
+        assert_eq!(&g.targets()[g.row(2)], &[10, 12]);
+        assert_eq!(g.delay_steps(3), 3);
+        assert!(matches!(g.delays(), Delays::PerSynapse(_)));
+        // Removing everything leaves a valid empty group.
+        let origins = g.rewire(&[false; 5], &[], |k| k as u64).unwrap();
+        assert!(origins.is_empty() && g.is_empty() && g.row(1).is_empty());
     }
 
     #[test]
