@@ -46,7 +46,7 @@ fn neuron_update(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter_batched_ref(
                 || (glutamate.clone(), gaba.clone()),
-                |(glu, gab)| neurons.step(black_box(glu), black_box(gab), false),
+                |(glu, gab)| neurons.step(black_box(glu), black_box(gab), false, &[]),
                 BatchSize::SmallInput,
             )
         });

@@ -4,13 +4,17 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use synaptogen_engine::monitors::{RateBins, RecordSink, SinkError, SpikeRecord, StateRows};
+use synaptogen_engine::monitors::{
+    Cell, RateBins, RecordSink, SinkError, SpikeRecord, StateRows, TableRows,
+};
 
 /// Writes recorded data as CSV files that pandas, R, NEST and Brian2 users read directly.
 pub struct CsvSink {
     spikes: BufWriter<File>,
     rates: BufWriter<File>,
     state: Option<BufWriter<File>>,
+    tables: Vec<(String, BufWriter<File>)>,
+    dir: std::path::PathBuf,
     n_populations: usize,
     dt_ms: f64,
     decimals: usize,
@@ -67,6 +71,8 @@ impl CsvSink {
             spikes,
             rates,
             state,
+            tables: Vec::new(),
+            dir: dir.to_owned(),
             n_populations: populations.len(),
             dt_ms,
             decimals: decimals_of(dt_ms),
@@ -78,6 +84,16 @@ impl CsvSink {
         Time(step as f64 * self.dt_ms, self.decimals)
     }
 
+    /// Creates `NAME.csv` with its header for a table, so the file exists even if no row
+    /// is ever written.
+    pub fn declare_table(&mut self, name: &str, columns: &[&str]) -> std::io::Result<()> {
+        if !self.tables.iter().any(|(n, _)| n == name) {
+            let file = create(&self.dir.join(format!("{name}.csv")), &columns.join(","))?;
+            self.tables.push((name.to_owned(), file));
+        }
+        Ok(())
+    }
+
     /// Flushes every file.
     pub fn finish(mut self) -> std::io::Result<()> {
         self.spikes.flush()?;
@@ -85,11 +101,46 @@ impl CsvSink {
         if let Some(s) = &mut self.state {
             s.flush()?;
         }
+        for (_, w) in &mut self.tables {
+            w.flush()?;
+        }
         Ok(())
     }
 }
 
 impl RecordSink for CsvSink {
+    fn table(&mut self, rows: TableRows<'_>) -> Result<(), SinkError> {
+        let index = match self.tables.iter().position(|(name, _)| name == rows.name) {
+            Some(i) => i,
+            None => {
+                let file = create(
+                    &self.dir.join(format!("{}.csv", rows.name)),
+                    &rows.columns.join(","),
+                )?;
+                self.tables.push((rows.name.to_owned(), file));
+                self.tables.len() - 1
+            }
+        };
+        let w = &mut self.tables[index].1;
+        for row in rows.cells.chunks(rows.columns.len().max(1)) {
+            for (i, cell) in row.iter().enumerate() {
+                if i > 0 {
+                    w.write_all(b",")?;
+                }
+                match cell {
+                    Cell::U64(v) => write!(w, "{v}")?,
+                    Cell::F64(v) => write!(w, "{v}")?,
+                    Cell::Text(t) => w.write_all(t.as_bytes())?,
+                    Cell::Step(step) => {
+                        write!(w, "{}", Time(*step as f64 * self.dt_ms, self.decimals))?
+                    }
+                }
+            }
+            w.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
     fn spikes(&mut self, records: &[SpikeRecord]) -> Result<(), SinkError> {
         for r in records {
             let t = self.time(r.step);

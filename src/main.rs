@@ -10,6 +10,7 @@ mod output;
 mod progress;
 mod run_folder;
 mod summary;
+mod synapse_table;
 mod timing;
 
 use clap::Parser;

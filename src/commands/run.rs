@@ -88,12 +88,36 @@ fn execute(
     let dt_ms = resolved.scenario.simulation.dt_ms;
     let mut sink = CsvSink::create(folder.dir(), dt_ms, &names, &built.state_columns)
         .internal("cannot create the output files")?;
-    let progress = ProgressDisplay::new(built.steps, built.steps as f64 * dt_ms, quiet);
+    if let Some(tables) = built
+        .simulation
+        .world
+        .get_resource::<synaptogen_engine::monitors::TableMonitor>()
+    {
+        for (name, columns) in tables.declared() {
+            sink.declare_table(name, columns)
+                .internal("cannot create the output files")?;
+        }
+    }
+    let total_steps = built.steps + built.quiet_steps;
+    let progress = ProgressDisplay::new(total_steps, total_steps as f64 * dt_ms, quiet);
     let sim_clock = Stopwatch::start();
     built
         .simulation
         .run(built.steps, &mut sink, &mut |p| progress.update(p))
         .internal("the simulation failed")?;
+    if built.quiet_steps > 0 {
+        let done = built.steps;
+        built
+            .simulation
+            .advance_quiet(built.quiet_steps, &mut sink, &mut |p| {
+                progress.update(synaptogen_engine::Progress {
+                    done_steps: done + p.done_steps,
+                    total_steps,
+                    ..p
+                })
+            })
+            .internal("the simulation failed")?;
+    }
     built
         .simulation
         .finish(&mut sink)
@@ -101,6 +125,13 @@ fn execute(
     let simulation_s = sim_clock.seconds();
     progress.finish();
     sink.finish().internal("cannot finish the output files")?;
+    if !resolved.scenario.recording.synapses_at_end.is_empty() {
+        crate::synapse_table::write(
+            &folder.file("synapses.csv"),
+            &mut built,
+            &resolved.scenario.recording.synapses_at_end,
+        )?;
+    }
 
     let summary = RunSummary::new(
         resolved,

@@ -42,6 +42,31 @@ pub struct StateRows<'a> {
     pub values: &'a [f64],
 }
 
+/// One value of a recorded table row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell {
+    /// An integer (ids, counts).
+    U64(u64),
+    /// A number.
+    F64(f64),
+    /// A fixed label (an event name, a compartment).
+    Text(&'static str),
+    /// A model time given as a step count (sinks print it in ms with dt's decimals, so
+    /// times are exact: `10999.9`, not `10999.900000000001`).
+    Step(u64),
+}
+
+/// Rows of a named table (`spines`, `census`, ...), row-major.
+#[derive(Debug, Clone, Copy)]
+pub struct TableRows<'a> {
+    /// Table name; the command line writes `NAME.csv`.
+    pub name: &'a str,
+    /// Column names.
+    pub columns: &'a [&'static str],
+    /// `columns.len()` cells per row.
+    pub cells: &'a [Cell],
+}
+
 /// Where recorded data goes; the command line writes it to CSV files.
 pub trait RecordSink {
     /// Spikes, in step order.
@@ -50,6 +75,8 @@ pub trait RecordSink {
     fn rates(&mut self, bins: RateBins<'_>) -> Result<(), SinkError>;
     /// State samples.
     fn states(&mut self, rows: StateRows<'_>) -> Result<(), SinkError>;
+    /// Rows of a named table (models' event logs and censuses).
+    fn table(&mut self, rows: TableRows<'_>) -> Result<(), SinkError>;
 }
 
 /// A sink that drops everything (benchmarks).
@@ -65,6 +92,69 @@ impl RecordSink for DiscardSink {
     }
     fn states(&mut self, _: StateRows<'_>) -> Result<(), SinkError> {
         Ok(())
+    }
+    fn table(&mut self, _: TableRows<'_>) -> Result<(), SinkError> {
+        Ok(())
+    }
+}
+
+/// Buffers rows of named tables that models fill on their slow and structural schedules
+/// (spine events, censuses, weight samples); drained into the sink like the other monitors.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct TableMonitor {
+    tables: Vec<TableBuffer>,
+}
+
+#[derive(Debug, Clone)]
+struct TableBuffer {
+    name: String,
+    columns: &'static [&'static str],
+    cells: Vec<Cell>,
+}
+
+/// A handle to one table of a [`TableMonitor`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableId(usize);
+
+impl TableMonitor {
+    /// Declares table `name` with `columns` (once, at build); returns its handle.
+    pub fn declare(&mut self, name: &str, columns: &'static [&'static str]) -> TableId {
+        if let Some(i) = self.tables.iter().position(|t| t.name == name) {
+            return TableId(i);
+        }
+        self.tables.push(TableBuffer {
+            name: name.to_owned(),
+            columns,
+            cells: Vec::new(),
+        });
+        TableId(self.tables.len() - 1)
+    }
+
+    /// Appends one row (as many cells as the table has columns).
+    pub fn push(&mut self, table: TableId, row: &[Cell]) {
+        let t = &mut self.tables[table.0];
+        debug_assert_eq!(row.len(), t.columns.len(), "row width of table {}", t.name);
+        t.cells.extend_from_slice(row);
+    }
+
+    /// Hands every buffered row to `sink`.
+    pub fn drain(&mut self, sink: &mut dyn RecordSink) -> Result<(), SinkError> {
+        for t in &mut self.tables {
+            if !t.cells.is_empty() {
+                sink.table(TableRows {
+                    name: &t.name,
+                    columns: t.columns,
+                    cells: &t.cells,
+                })?;
+                t.cells.clear();
+            }
+        }
+        Ok(())
+    }
+
+    /// Names and columns of the declared tables.
+    pub fn declared(&self) -> impl Iterator<Item = (&str, &'static [&'static str])> {
+        self.tables.iter().map(|t| (t.name.as_str(), t.columns))
     }
 }
 

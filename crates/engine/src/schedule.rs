@@ -5,12 +5,14 @@
 //! * [`SlowStep`] runs every `slow_every_steps` (signalling, pharmacokinetics).
 //! * [`StructuralStep`] runs every `structural_every_steps` (spine turnover).
 //!
-//! The fast schedule uses bevy's *single-threaded* executor: measured with bevy_ecs 0.20 on
-//! the 2-core machine, one run of a 6-system schedule costs ≈ 0.35 µs single-threaded and
-//! ≈ 28 µs with the multi-threaded executor — at 10⁴ steps per simulated second the latter
-//! alone would take 0.28 s. Parallelism inside a step comes from rayon over neuron chunks.
-//! The slow and structural schedules run rarely and hold heavier, independent systems, so
-//! they use the multi-threaded executor (bevy's `multi_threaded` feature).
+//! The fast and slow schedules use bevy's *single-threaded* executor: measured with
+//! bevy_ecs 0.20 on the 2-core machine, one run of a 6-system schedule costs ≈ 0.35 µs
+//! single-threaded and ≈ 28 µs with the multi-threaded executor — at 10⁴ steps per
+//! simulated second the latter alone would take 0.28 s, and a 14-day quiet stretch with a
+//! 1-s slow schedule spent 30 s in thread wake-ups. Parallelism inside a step comes from
+//! rayon over neuron chunks. The structural schedule runs every minutes of model time and
+//! holds the heaviest systems, so it uses the multi-threaded executor (bevy's
+//! `multi_threaded` feature).
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{
@@ -71,9 +73,17 @@ pub fn fast_schedule() -> Schedule {
     schedule
 }
 
-/// An empty slow or structural schedule.
-pub fn rate_schedule(label: impl ScheduleLabel) -> Schedule {
-    let mut schedule = Schedule::new(label);
+/// An empty slow schedule (single-threaded executor, see the module doc).
+pub fn slow_schedule() -> Schedule {
+    let mut schedule = Schedule::new(SlowStep);
+    schedule.set_executor(SingleThreadedExecutor::new());
+    schedule.set_build_settings(settings());
+    schedule
+}
+
+/// An empty structural schedule (multi-threaded executor).
+pub fn structural_schedule() -> Schedule {
+    let mut schedule = Schedule::new(StructuralStep);
     schedule.set_executor(MultiThreadedExecutor::new());
     schedule.set_build_settings(settings());
     schedule

@@ -10,7 +10,7 @@ use crate::monitors::{
 };
 use crate::propagate::deliver_spikes;
 use crate::ring_buffer::SynapticInputRing;
-use crate::schedule::{SlowStep, Stage, StructuralStep, fast_schedule, rate_schedule};
+use crate::schedule::{Stage, fast_schedule, slow_schedule, structural_schedule};
 use crate::spikes::SpikeEvents;
 
 /// The worker threads of one simulation (a rayon pool of `--threads` threads).
@@ -92,8 +92,8 @@ impl SimulationBuilder {
         Ok(Self {
             world,
             fast,
-            slow: rate_schedule(SlowStep),
-            structural: rate_schedule(StructuralStep),
+            slow: slow_schedule(),
+            structural: structural_schedule(),
             pool,
         })
     }
@@ -206,6 +206,7 @@ impl Simulation {
     pub fn advance_quiet(
         &mut self,
         steps: u64,
+        sink: &mut (dyn RecordSink + Send),
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Result<(), EngineError> {
         let pool = self.pool.0.clone();
@@ -231,6 +232,7 @@ impl Simulation {
                     self.structural.run(&mut self.world);
                 }
                 self.world.resource_mut::<SimClock>().advance();
+                self.drain(sink)?;
                 progress(Progress {
                     done_steps: due + 1 - start,
                     total_steps: steps,
@@ -242,7 +244,7 @@ impl Simulation {
                 total_steps: steps,
                 model_time_ms: self.world.resource::<SimClock>().time_ms(),
             });
-            Ok(())
+            self.drain(sink)
         })
     }
 
@@ -278,6 +280,12 @@ impl Simulation {
             m.drain(sink).map_err(EngineError::Sink)?;
         }
         if let Some(mut m) = self.world.get_resource_mut::<StateMonitor>() {
+            m.drain(sink).map_err(EngineError::Sink)?;
+        }
+        if let Some(mut m) = self
+            .world
+            .get_resource_mut::<crate::monitors::TableMonitor>()
+        {
             m.drain(sink).map_err(EngineError::Sink)?;
         }
         Ok(())
@@ -399,7 +407,9 @@ mod tests {
         normal.run(1000, &mut DiscardSink, &mut |_| {}).unwrap();
         let mut quiet = bare(10, 25);
         quiet.run(7, &mut DiscardSink, &mut |_| {}).unwrap();
-        quiet.advance_quiet(993, &mut |_| {}).unwrap();
+        quiet
+            .advance_quiet(993, &mut DiscardSink, &mut |_| {})
+            .unwrap();
         let (a, b) = (
             normal.world.resource::<Counts>(),
             quiet.world.resource::<Counts>(),

@@ -20,6 +20,7 @@ pub mod neuron;
 pub mod plasticity;
 pub mod ports;
 pub mod receptors;
+pub mod spines;
 pub mod validate;
 
 pub use cell_type::{CellType, Environment};
@@ -31,12 +32,28 @@ use synaptogen_engine::monitors::sample_state;
 use synaptogen_engine::schedule::Stage;
 
 /// Adds the models' systems to their stages. The world must hold [`neuron::NeuronGroups`],
-/// [`inputs::PoissonInputs`], [`inputs::CurrentSchedule`] and [`plasticity::StdpRules`].
-pub fn register(builder: &mut SimulationBuilder) {
+/// [`inputs::PoissonInputs`], [`inputs::CurrentSchedule`], [`inputs::ForcedSpikes`],
+/// [`plasticity::PlasticProjections`] and — when `with_spines` — [`spines::Spines`].
+pub fn register(builder: &mut SimulationBuilder, with_spines: bool) {
     builder.fast.add_systems((
         (inputs::apply_current_changes, inputs::drive_poisson_inputs).in_set(Stage::Inputs),
         neuron::integrate_neurons.in_set(Stage::Integrate),
-        plasticity::apply_stdp.in_set(Stage::Plasticity),
+        plasticity::apply_plasticity.in_set(Stage::Plasticity),
         sample_state::<neuron::NeuronGroups>.in_set(Stage::Record),
     ));
+    if with_spines {
+        builder.slow.add_systems(
+            (
+                plasticity::scale_synapses,
+                spines::consolidate_spines,
+                plasticity::record_weights,
+            )
+                .chain(),
+        );
+        builder.structural.add_systems(spines::remodel_spines);
+    } else {
+        builder
+            .slow
+            .add_systems((plasticity::scale_synapses, plasticity::record_weights).chain());
+    }
 }

@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 
 use synaptogen_engine::ValueDistribution;
 use synaptogen_engine::connectivity::ConnectionRule;
-use synaptogen_models::CellType;
 use synaptogen_models::neuron::{InitialVariable, Membrane, STATE_VARIABLES};
 use synaptogen_models::validate::Violation;
+use synaptogen_models::{CellType, Transmitter};
 
 use crate::error::ScenarioError;
-use crate::schema::{InputSpec, PlasticitySpec, Scenario};
+use crate::schema::{CompartmentSpec, InputSpec, PlasticitySpec, Scenario};
 
 /// Longest delay a synapse can have, in steps (delays are stored as 16-bit step counts).
 const MAX_DELAY_STEPS: f64 = u16::MAX as f64;
@@ -116,6 +116,60 @@ impl Report<'_> {
         }
     }
 
+    /// A stimulus's target and selection; returns the number of neurons selected.
+    fn stimulus(
+        &mut self,
+        key: &str,
+        target: &str,
+        neurons: Option<&[u32]>,
+        fraction: Option<f64>,
+        s: &Scenario,
+    ) -> Option<usize> {
+        let size = self.population(&format!("{key}.target"), target, s)?;
+        self.neuron_list(&format!("{key}.neurons"), neurons, Some(size));
+        if let Some(f) = fraction
+            && !(f > 0.0 && f <= 1.0)
+        {
+            self.error(
+                format!("{key}.fraction"),
+                f,
+                "not a fraction of the population",
+                "a number in (0, 1]",
+            );
+        }
+        Some(match (neurons, fraction) {
+            (Some(list), _) => list.len(),
+            (None, Some(f)) => ((f * f64::from(size)).ceil() as usize).min(size as usize),
+            (None, None) => size as usize,
+        })
+    }
+
+    /// A time ≥ 0 on the step grid.
+    fn time(&mut self, key: &str, ms: f64, dt: f64) {
+        if !(ms.is_finite() && ms >= 0.0) {
+            self.error(key, ms, "unusable time", "a number ≥ 0");
+        }
+        self.whole_steps(key, ms, dt);
+    }
+
+    fn rate(&mut self, key: &str, hz: f64) {
+        if !(hz.is_finite() && hz > 0.0) {
+            self.error(key, hz, "unusable rate", "a number > 0");
+        }
+    }
+
+    fn positive_ms(&mut self, key: &str, ms: f64) {
+        if !(ms.is_finite() && ms > 0.0) {
+            self.error(key, ms, "unusable duration", "a number > 0");
+        }
+    }
+
+    fn count(&mut self, key: &str, n: u32) {
+        if n == 0 {
+            self.error(key, n, "nothing to deliver", "an integer ≥ 1");
+        }
+    }
+
     fn population(&mut self, key: &str, name: &str, s: &Scenario) -> Option<u32> {
         let size = s.populations.get(name).map(|p| p.size);
         if size.is_none() {
@@ -166,6 +220,17 @@ pub fn validate(
         );
     }
     r.violations("environment", s.environment.violations());
+    r.violations("spines", s.spines.violations());
+    r.period("spines.census_every_ms", s.spines.census_every_ms, dt);
+    if !(s.simulation.quiet_after_ms.is_finite() && s.simulation.quiet_after_ms >= 0.0) {
+        r.error(
+            "simulation.quiet_after_ms",
+            s.simulation.quiet_after_ms,
+            "unusable duration",
+            "a number ≥ 0",
+        );
+    }
+    r.whole_steps("simulation.quiet_after_ms", s.simulation.quiet_after_ms, dt);
     for (name, cell) in cells {
         r.violations(&format!("cell_types.{name}"), cell.violations());
         if cell.membrane.t_ref_ms() / dt > MAX_REFRACTORY_STEPS {
@@ -324,6 +389,19 @@ fn projections(r: &mut Report<'_>, s: &Scenario, cells: &BTreeMap<String, CellTy
                 }
                 f64::from(k) * f64::from(n_targets.unwrap_or(0))
             }
+            ConnectionRule::OneToOne => {
+                if let (Some(a), Some(b)) = (n_sources, n_targets)
+                    && a != b
+                {
+                    r.error(
+                        format!("{key}.connectivity"),
+                        format!("{a} sources, {b} targets"),
+                        "one_to_one needs equal population sizes",
+                        "source and target of the same size",
+                    );
+                }
+                f64::from(n_targets.unwrap_or(0))
+            }
         };
         if expected_synapses > MAX_SYNAPSES_PER_PROJECTION {
             r.error(
@@ -356,39 +434,87 @@ fn projections(r: &mut Report<'_>, s: &Scenario, cells: &BTreeMap<String, CellTy
                 );
             }
         }
-        if let Some(PlasticitySpec::StdpPair(params)) = &p.plasticity {
-            r.violations(&format!("{key}.plasticity"), params.violations());
-            let within = p
-                .weight_ns
-                .lower_bound()
-                .is_some_and(|lo| lo >= params.w_min_ns)
-                && p.weight_ns
-                    .upper_bound()
-                    .is_some_and(|hi| hi <= params.w_max_ns);
+        let cell = |pop: &str| s.populations.get(pop).and_then(|x| cells.get(&x.cell_type));
+        let glutamatergic =
+            cell(&p.source).is_some_and(|c| c.transmitter == Transmitter::Glutamate);
+        let spiny = glutamatergic && cell(&p.target).is_some_and(|c| c.dendrites.is_some());
+        if spiny && !matches!(p.weight_ns, ValueDistribution::Constant(w) if w > 0.0) {
+            r.error(
+                format!("{key}.weight_ns"),
+                format!("{:?}", p.weight_ns),
+                "onto spines the weight is that of a median-sized spine; spine sizes supply the spread",
+                "a number > 0",
+            );
+        }
+        if !spiny && p.compartment != CompartmentSpec::Any {
+            r.error(
+                format!("{key}.compartment"),
+                format!("{:?}", p.compartment),
+                "compartments exist only for glutamatergic projections onto spiny cells",
+                "\"any\" (or make the target a cell type with [dendrites])",
+            );
+        }
+        if let Some(h) = &p.homeostasis {
+            r.violations(&format!("{key}.homeostasis"), h.violations());
+        }
+        let Some(plasticity) = &p.plasticity else {
+            continue;
+        };
+        let pkey = format!("{key}.plasticity");
+        if !glutamatergic {
+            r.error(
+                &pkey,
+                format!("{plasticity:?}"),
+                "the plasticity rules are defined for glutamatergic synapses",
+                "a projection whose source releases glutamate",
+            );
+        }
+        let weight_bounds = |lo: f64, hi: f64, r: &mut Report<'_>| {
+            let within = p.weight_ns.lower_bound().is_some_and(|x| x >= lo)
+                && p.weight_ns.upper_bound().is_some_and(|x| x <= hi);
             if !within {
                 r.error(
                     format!("{key}.weight_ns"),
                     format!("{:?}", p.weight_ns),
                     "initial weights outside the STDP bounds",
-                    format!(
-                        "weights within [w_min_ns, w_max_ns] = [{}, {}] (set `min`/`max`)",
-                        params.w_min_ns, params.w_max_ns
+                    format!("weights within [w_min_ns, w_max_ns] = [{lo}, {hi}] (set `min`/`max`)"),
+                );
+            }
+        };
+        match plasticity {
+            PlasticitySpec::StdpPair(params) => {
+                r.violations(&pkey, params.violations());
+                if spiny {
+                    r.error(
+                        &pkey,
+                        "stdp_pair",
+                        "stdp_pair works on weights in nS with fixed bounds; spine weights follow spine size",
+                        "rule = \"stdp_triplet\" or \"calcium\" on spines",
+                    );
+                } else {
+                    weight_bounds(params.w_min_ns, params.w_max_ns, r);
+                }
+            }
+            PlasticitySpec::StdpTriplet(spec) => {
+                r.violations(&pkey, spec.params().violations());
+                match (spec.w_min_ns, spec.w_max_ns, spiny) {
+                    (None, None, true) => {}
+                    (_, _, true) => r.error(
+                        format!("{pkey}.w_max_ns"),
+                        format!("{:?}", spec.w_max_ns),
+                        "spine weights follow spine size and efficacy; weight bounds do not apply",
+                        "no w_min_ns / w_max_ns on projections onto spines",
                     ),
-                );
+                    (Some(lo), Some(hi), false) if lo >= 0.0 && hi > lo => weight_bounds(lo, hi, r),
+                    (lo, hi, false) => r.error(
+                        format!("{pkey}.w_max_ns"),
+                        format!("w_min_ns {lo:?}, w_max_ns {hi:?}"),
+                        "plain synapses need weight bounds",
+                        "0 ≤ w_min_ns < w_max_ns",
+                    ),
+                }
             }
-            if let Some(source) = s
-                .populations
-                .get(&p.source)
-                .and_then(|pop| cells.get(&pop.cell_type))
-                && source.transmitter != synaptogen_models::Transmitter::Glutamate
-            {
-                r.error(
-                    format!("{key}.plasticity"),
-                    "stdp_pair",
-                    "STDP is defined for glutamatergic projections",
-                    "a projection whose source releases glutamate",
-                );
-            }
+            PlasticitySpec::Calcium(params) => r.violations(&pkey, params.violations()),
         }
     }
 }
@@ -500,6 +626,94 @@ fn inputs(r: &mut Report<'_>, s: &Scenario, dt: f64) {
                     );
                 }
             }
+            InputSpec::Spikes(x) => {
+                r.stimulus(&key, &x.target, x.neurons.as_deref(), x.fraction, s);
+                if x.times_ms.is_empty() {
+                    r.error(
+                        format!("{key}.times_ms"),
+                        "[]",
+                        "no spike time",
+                        "at least one time",
+                    );
+                }
+                for (i, &t) in x.times_ms.iter().enumerate() {
+                    r.time(&format!("{key}.times_ms.{i}"), t, dt);
+                }
+            }
+            InputSpec::Tetanus(x) => {
+                r.stimulus(&key, &x.target, x.neurons.as_deref(), x.fraction, s);
+                r.time(&format!("{key}.start_ms"), x.start_ms, dt);
+                r.rate(&format!("{key}.rate_hz"), x.rate_hz);
+                r.positive_ms(&format!("{key}.duration_ms"), x.duration_ms);
+                r.count(&format!("{key}.trains"), x.trains);
+                r.positive_ms(&format!("{key}.train_interval_ms"), x.train_interval_ms);
+            }
+            InputSpec::ThetaBurst(x) => {
+                r.stimulus(&key, &x.target, x.neurons.as_deref(), x.fraction, s);
+                r.time(&format!("{key}.start_ms"), x.start_ms, dt);
+                r.count(&format!("{key}.bursts"), x.bursts);
+                r.rate(&format!("{key}.burst_rate_hz"), x.burst_rate_hz);
+                r.count(&format!("{key}.spikes_per_burst"), x.spikes_per_burst);
+                r.rate(&format!("{key}.intra_burst_hz"), x.intra_burst_hz);
+                r.count(&format!("{key}.trains"), x.trains);
+                r.positive_ms(&format!("{key}.train_interval_ms"), x.train_interval_ms);
+            }
+            InputSpec::Lfs(x) => {
+                r.stimulus(&key, &x.target, x.neurons.as_deref(), x.fraction, s);
+                r.time(&format!("{key}.start_ms"), x.start_ms, dt);
+                r.rate(&format!("{key}.rate_hz"), x.rate_hz);
+                r.count(&format!("{key}.pulses"), x.pulses);
+            }
+            InputSpec::Pairing(x) => {
+                let pre = r.stimulus(&key, &x.target, x.neurons.as_deref(), x.fraction, s);
+                let post_key = format!("{key}.post");
+                let post = r.stimulus(
+                    &post_key,
+                    &x.post_target,
+                    x.post_neurons.as_deref(),
+                    None,
+                    s,
+                );
+                r.time(&format!("{key}.start_ms"), x.start_ms, dt);
+                r.rate(&format!("{key}.rate_hz"), x.rate_hz);
+                r.count(&format!("{key}.pairs"), x.pairs);
+                let dts = x.dt_ms.values();
+                if dts.is_empty() {
+                    r.error(
+                        format!("{key}.dt_ms"),
+                        "[]",
+                        "no interval",
+                        "a number or a non-empty list",
+                    );
+                }
+                for (i, &d) in dts.iter().enumerate() {
+                    if !d.is_finite() || (d.abs() * x.rate_hz / 1000.0) >= 1.0 {
+                        r.error(
+                            format!("{key}.dt_ms.{i}"),
+                            d,
+                            "the interval overlaps the next pair",
+                            format!("|Δt| < 1000/rate_hz = {} ms", 1000.0 / x.rate_hz),
+                        );
+                    }
+                    r.whole_steps(format!("{key}.dt_ms.{i}"), d, dt);
+                }
+                for (who, n, k) in [("neurons", pre, &key), ("post_neurons", post, &post_key)] {
+                    if let Some(n) = n
+                        && !dts.is_empty()
+                        && n % dts.len() != 0
+                    {
+                        r.error(
+                            format!("{k}.{who}"),
+                            format!("{n} neurons"),
+                            format!(
+                                "{n} neurons do not split into {} equal blocks (one per Δt)",
+                                dts.len()
+                            ),
+                            format!("a multiple of {} neurons", dts.len()),
+                        );
+                    }
+                }
+            }
         }
     }
 }
@@ -513,6 +727,29 @@ fn recording(r: &mut Report<'_>, s: &Scenario, cells: &BTreeMap<String, CellType
     }
     r.period("recording.rate_bin_ms", rec.rate_bin_ms, dt);
     r.period("recording.state_every_ms", rec.state_every_ms, dt);
+    if let Some(every) = rec.weights_every_ms {
+        let slow = s.simulation.slow_dt_ms;
+        r.period("recording.weights_every_ms", every, dt);
+        let steps = (every / slow).round();
+        if !(steps >= 1.0 && (steps * slow - every).abs() <= 1e-9 * every.max(1.0)) {
+            r.error(
+                "recording.weights_every_ms",
+                every,
+                "weights are recorded on the slow schedule",
+                format!("a multiple of simulation.slow_dt_ms ({slow})"),
+            );
+        }
+    }
+    for (i, name) in rec.synapses_at_end.iter().enumerate() {
+        if !s.projections.contains_key(name) {
+            r.error(
+                format!("recording.synapses_at_end.{i}"),
+                format!("\"{name}\""),
+                "no projection of that name",
+                names(s.projections.keys()),
+            );
+        }
+    }
     for (i, probe) in rec.state.iter().enumerate() {
         let key = format!("recording.state.{i}");
         let size = r.population(&format!("{key}.population"), &probe.population, s);

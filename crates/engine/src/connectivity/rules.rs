@@ -26,6 +26,8 @@ pub enum ConnectionRule {
         /// In-degree per target.
         k: u32,
     },
+    /// Source *i* onto target *i* (equal sizes; NEST `one_to_one`).
+    OneToOne,
 }
 
 /// Everything needed to draw one projection's synapses.
@@ -75,7 +77,7 @@ pub fn draw_incoming(plan: &ConnectionPlan<'_>, ctx: &DrawContext) -> Vec<Vec<Ne
             let id = StableId::neuron(ctx.target_hash, t);
             let mut rng = StreamRng::new(ctx.seed, stream, id, 0);
             let exclude = (ctx.same_population && !plan.autapses).then_some(t);
-            let sources = choose_sources(plan, ctx.n_sources, exclude, &mut rng);
+            let sources = choose_sources(plan, ctx.n_sources, t, exclude, &mut rng);
             sources
                 .into_iter()
                 .map(|source_local| NewSynapse {
@@ -97,11 +99,15 @@ pub fn delay_steps(delay_ms: f64, dt_ms: f64) -> u16 {
 fn choose_sources(
     plan: &ConnectionPlan<'_>,
     n_sources: u32,
+    target: u32,
     exclude: Option<u32>,
     rng: &mut StreamRng,
 ) -> Vec<u32> {
     match plan.rule {
         ConnectionRule::PairwiseBernoulli { p } => bernoulli_sources(p, n_sources, exclude, rng),
+        // Within one population without autapses the only candidate is excluded.
+        ConnectionRule::OneToOne if exclude.is_some() || target >= n_sources => Vec::new(),
+        ConnectionRule::OneToOne => vec![target],
         ConnectionRule::FixedInDegree { k } => {
             // Drawing from the pool without the excluded neuron, then shifting indices
             // past it, keeps the draw uniform over the allowed sources.

@@ -288,6 +288,15 @@ impl SynapseGroup {
         self.row_offsets[j] as usize..self.row_offsets[j + 1] as usize
     }
 
+    /// Presynaptic neuron (index within the source population) of synapse `k`, by binary
+    /// search over the rows (for event logs, not for per-spike paths).
+    pub fn source_of(&self, k: usize) -> u32 {
+        (self
+            .row_offsets
+            .partition_point(|&start| start as usize <= k)
+            - 1) as u32
+    }
+
     /// Global target index of every synapse.
     pub fn targets(&self) -> &[u32] {
         &self.targets
@@ -404,6 +413,10 @@ mod tests {
         assert!(g.row(1).is_empty());
         assert_eq!(&g.targets()[g.row(2)], &[10]);
         assert_eq!(g.delays(), &Delays::Uniform(1));
+        assert_eq!(
+            (0..3).map(|k| g.source_of(k)).collect::<Vec<_>>(),
+            vec![0, 0, 2]
+        );
     }
 
     #[test]

@@ -7,9 +7,10 @@ use std::ops::Range;
 use synaptogen_engine::distribution::Sampler;
 use synaptogen_engine::monitors::StateProbe;
 use synaptogen_engine::rng::{StreamId, StreamRng};
-use synaptogen_engine::{SpikeEvents, StableId, SynapticInputRing};
+use synaptogen_engine::{SimClock, SpikeEvents, StableId, SynapticInputRing};
 
 use super::kernel::{CHUNK, ChunkState, Kernel, MAX_NMDA_COMPONENTS};
+use crate::inputs::ForcedSpikes;
 use crate::ports::{GABA_PORT, GLUTAMATE_PORT, N_PORTS};
 
 /// Populations at least this large are updated in parallel (when there is more than one
@@ -131,6 +132,11 @@ impl NeuronGroup {
         self.columns.v_mv.is_empty()
     }
 
+    /// Membrane potentials, mV.
+    pub fn v_mv(&self) -> &[f64] {
+        &self.columns.v_mv
+    }
+
     /// The cell type's step constants.
     pub fn kernel(&self) -> &Kernel {
         &self.kernel
@@ -195,8 +201,15 @@ impl NeuronGroup {
     }
 
     /// Advances every neuron one step, consuming `glutamate` and `gaba` (this population's
-    /// slices of the arriving input). Chunks run in parallel when the population is large.
-    pub fn step(&mut self, glutamate: &mut [f32], gaba: &mut [f32], parallel: bool) {
+    /// slices of the arriving input); the local neurons in `forced` (ascending) are made to
+    /// fire. Chunks run in parallel when the population is large.
+    pub fn step(
+        &mut self,
+        glutamate: &mut [f32],
+        gaba: &mut [f32],
+        parallel: bool,
+        forced: &[u32],
+    ) {
         let parallel = parallel && self.len() >= PARALLEL_MIN_NEURONS;
         let work = Work {
             state: self.columns.view(),
@@ -204,6 +217,8 @@ impl NeuronGroup {
             gaba,
             buffers: &mut self.spike_buffers,
             first: self.range.start,
+            local: 0,
+            forced,
         };
         work.run(&self.kernel, parallel);
     }
@@ -227,13 +242,25 @@ struct Work<'a> {
     gaba: &'a mut [f32],
     buffers: &'a mut [Vec<u32>],
     first: u32,
+    /// Local index (within the population) of the first neuron.
+    local: u32,
+    /// Forced neurons in this run of chunks, local indices, ascending.
+    forced: &'a [u32],
 }
 
 impl Work<'_> {
     fn run(self, kernel: &Kernel, parallel: bool) {
         if self.buffers.len() <= 1 {
             if let Some(buffer) = self.buffers.first_mut() {
-                kernel.step(self.state, self.glutamate, self.gaba, self.first, buffer);
+                kernel.step(
+                    self.state,
+                    self.glutamate,
+                    self.gaba,
+                    self.first,
+                    buffer,
+                    self.forced,
+                    self.local,
+                );
             }
             return;
         }
@@ -253,6 +280,10 @@ impl Work<'_> {
         let (g0, g1) = self.glutamate.split_at_mut(mid);
         let (a0, a1) = self.gaba.split_at_mut(mid);
         let (b0, b1) = self.buffers.split_at_mut(chunks);
+        let split = self
+            .forced
+            .partition_point(|&n| n < self.local + mid as u32);
+        let (f0, f1) = self.forced.split_at(split);
         (
             Work {
                 state: s0,
@@ -260,6 +291,8 @@ impl Work<'_> {
                 gaba: a0,
                 buffers: b0,
                 first: self.first,
+                local: self.local,
+                forced: f0,
             },
             Work {
                 state: s1,
@@ -267,6 +300,8 @@ impl Work<'_> {
                 gaba: a1,
                 buffers: b1,
                 first: self.first + mid as u32,
+                local: self.local + mid as u32,
+                forced: f1,
             },
         )
     }
@@ -341,19 +376,28 @@ impl StateProbe for NeuronGroups {
     }
 }
 
-/// Integrate stage: every population advances one step; spikes are gathered in index order.
+/// Integrate stage: every population advances one step (stimulated neurons forced to
+/// fire); spikes are gathered in index order.
 pub fn integrate_neurons(
+    clock: Res<SimClock>,
     mut groups: ResMut<NeuronGroups>,
     mut ring: ResMut<SynapticInputRing>,
     mut spikes: ResMut<SpikeEvents>,
+    mut forced: ResMut<ForcedSpikes>,
 ) {
     debug_assert_eq!(usize::from(GLUTAMATE_PORT), 0);
     debug_assert_eq!(usize::from(GABA_PORT), 1);
     let [glutamate, gaba] = ring.current_ports_mut::<N_PORTS>();
     let parallel = rayon::current_num_threads() > 1;
-    for group in &mut groups.groups {
+    let due = forced.due(clock.step());
+    for (p, group) in groups.groups.iter_mut().enumerate() {
         let r = group.range.start as usize..group.range.end as usize;
-        group.step(&mut glutamate[r.clone()], &mut gaba[r], parallel);
+        group.step(
+            &mut glutamate[r.clone()],
+            &mut gaba[r],
+            parallel,
+            due.of_population(p as u32),
+        );
     }
     for group in &groups.groups {
         group.collect_spikes(&mut spikes);

@@ -77,10 +77,17 @@ impl Kernel {
         };
         let nmda = r.nmda.is_active().then(|| {
             let mut components = [NmdaComponent::NONE; MAX_NMDA_COMPONENTS];
-            let active = r.nmda.subunits().into_iter().filter(|s| s.fraction > 0.0);
+            // Subunit-selective antagonists remove their share of the conductance.
+            let unblocked = [1.0 - env.glun2a_block, 1.0 - env.glun2b_block, 1.0];
+            let active = r
+                .nmda
+                .subunits()
+                .into_iter()
+                .zip(unblocked)
+                .filter(|(s, _)| s.fraction > 0.0);
             let mut n_components = 0;
-            for (slot, subunit) in components.iter_mut().zip(active) {
-                *slot = NmdaComponent::new(&subunit, r.nmda.nmda_ampa_ratio, dt_ms);
+            for (slot, (subunit, open)) in components.iter_mut().zip(active) {
+                *slot = NmdaComponent::new(&subunit, r.nmda.nmda_ampa_ratio * open, dt_ms);
                 n_components += 1;
             }
             NmdaConstants {
@@ -134,6 +141,9 @@ impl Kernel {
 
     /// Advances one chunk by one step. `glutamate` and `gaba` hold the input arriving now
     /// and are zeroed; the global indices of neurons that fire are pushed to `spikes`.
+    /// `forced` lists neurons made to fire this step (stimulation), as indices from
+    /// `forced_offset`, ascending: they spike and reset like any other spike.
+    #[allow(clippy::too_many_arguments)]
     pub fn step(
         &self,
         mut s: ChunkState<'_>,
@@ -141,11 +151,16 @@ impl Kernel {
         gaba: &mut [f32],
         first: u32,
         spikes: &mut Vec<u32>,
+        forced: &[u32],
+        forced_offset: u32,
     ) {
         let n = s.v_mv.len();
         debug_assert!(glutamate.len() == n && gaba.len() == n && s.refractory.len() == n);
         spikes.clear();
         self.integrate(&mut s, glutamate, gaba);
+        for &f in forced {
+            s.v_mv[(f - forced_offset) as usize] = f64::INFINITY;
+        }
         // Spikes are rare (≈ 0.2 % of neuron-steps in COBA): test blocks of 16 with one
         // branch-free vector compare and look inside only the blocks that hold a crossing.
         const BLOCK: usize = 16;

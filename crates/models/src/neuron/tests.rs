@@ -29,6 +29,7 @@ fn cell(membrane: Membrane) -> CellType {
         transmitter: Transmitter::Glutamate,
         membrane,
         receptors: Receptors::default(),
+        dendrites: None,
     }
 }
 
@@ -55,7 +56,7 @@ impl Bench {
         let mut glu = glutamate.to_vec();
         let mut gab = gaba.to_vec();
         let group = self.groups.group_mut(0);
-        group.step(&mut glu, &mut gab, false);
+        group.step(&mut glu, &mut gab, false, &[]);
         assert!(glu.iter().chain(&gab).all(|&x| x == 0.0), "input consumed");
         let mut spikes = SpikeEvents::with_capacity(self.n);
         group.collect_spikes(&mut spikes);
@@ -271,7 +272,15 @@ fn magnesium_block_gates_the_nmda_current() {
     let mut c = cell(Membrane::Lif(lif()));
     c.receptors.nmda.nmda_ampa_ratio = 1.0;
     let peak = |mg_mm: f64| {
-        let mut bench = Bench::new(&c, 1, Integrator::ExponentialEuler, Environment { mg_mm });
+        let mut bench = Bench::new(
+            &c,
+            1,
+            Integrator::ExponentialEuler,
+            Environment {
+                mg_mm,
+                ..Environment::default()
+            },
+        );
         bench.step(&[2.0], &[0.0]);
         let mut best: f64 = f64::MIN;
         for _ in 0..2000 {

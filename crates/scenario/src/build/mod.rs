@@ -1,8 +1,10 @@
 //! From a resolved scenario to a runnable simulation.
 
+use synaptogen_engine::connectivity::delay_steps;
 use synaptogen_engine::connectivity::{
     ConnectionPlan, DrawContext, Endpoints, SynapseGroup, TooManySynapses, draw_incoming,
 };
+use synaptogen_engine::monitors::TableMonitor;
 use synaptogen_engine::monitors::{
     PopulationRateMonitor, Probe, SpikeMonitor, SpikeStatistics, StateMonitor,
 };
@@ -17,11 +19,13 @@ use synaptogen_models::inputs::{
 use synaptogen_models::neuron::{
     InitialVariable, Kernel, Neuron, NeuronGroup, NeuronGroups, STATE_VARIABLES,
 };
-use synaptogen_models::plasticity::{StdpPair, StdpRules};
 use synaptogen_models::ports::N_PORTS;
 
 use crate::load::Resolved;
-use crate::schema::{InputSpec, PlasticitySpec};
+
+mod plasticity;
+mod stimuli;
+use crate::schema::InputSpec;
 
 /// Why a valid scenario could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -82,8 +86,10 @@ pub struct Built {
     pub populations: Vec<PopulationSummary>,
     /// Projections in the order they were built.
     pub projections: Vec<ProjectionSummary>,
-    /// Steps the scenario asks for.
+    /// Steps with spiking the scenario asks for.
     pub steps: u64,
+    /// Steps of the quiet stretch after them (slow and structural processes only).
+    pub quiet_steps: u64,
     /// Bytes of synapse storage (connectivity, plasticity state).
     pub synapse_bytes: usize,
     /// Column titles of the state recording (`population/neuron/variable`).
@@ -115,6 +121,7 @@ pub fn estimated_memory_bytes(r: &Resolved) -> f64 {
             synaptogen_engine::connectivity::ConnectionRule::FixedInDegree { k } => {
                 f64::from(k) * size(&p.target)
             }
+            synaptogen_engine::connectivity::ConnectionRule::OneToOne => size(&p.target),
         };
         let per = PER_SYNAPSE
             + if p.plasticity.is_some() {
@@ -193,7 +200,7 @@ pub fn build(r: &Resolved, threads: usize) -> Result<Built, BuildError> {
 
     // Projections, in name order.
     let mut synapse_groups = SynapseGroups::new(populations.len());
-    let mut stdp = StdpRules::default();
+    let mut group_of = Vec::new();
     let mut projections = Vec::new();
     for (name, spec) in &s.projections {
         let source = populations.index_of(&spec.source).expect("validated");
@@ -235,21 +242,27 @@ pub fn build(r: &Resolved, threads: usize) -> Result<Built, BuildError> {
             synapses: group.len(),
             plastic: spec.plasticity.is_some(),
         });
-        let index = synapse_groups.push(group);
-        if let Some(PlasticitySpec::StdpPair(params)) = &spec.plasticity {
-            let group = &synapse_groups.groups()[index];
-            stdp.rules.push(StdpPair::new(
-                index,
-                group,
-                tgt.range.start,
-                tgt.len() as usize,
-                *params,
-                dt,
-            ));
-        }
+        group_of.push((name.clone(), synapse_groups.push(group)));
     }
-    let synapse_bytes = synapse_groups.memory_bytes()
-        + stdp.rules.iter().map(StdpPair::memory_bytes).sum::<usize>();
+    // The ring must hold the longest delay any synapse can get, born later included.
+    let max_delay_steps = s
+        .projections
+        .values()
+        .filter_map(|p| p.delay_ms.upper_bound())
+        .map(|d| delay_steps(d, dt))
+        .chain(std::iter::once(synapse_groups.max_delay_steps()))
+        .max()
+        .unwrap_or(1);
+    let mut tables = TableMonitor::default();
+    let plastic = plasticity::build_plasticity(
+        r,
+        &populations,
+        &mut synapse_groups,
+        &group_of,
+        &mut builder.world,
+        &mut tables,
+    );
+    let synapse_bytes = synapse_groups.memory_bytes() + plastic.bytes;
 
     // Inputs.
     let mut poisson = PoissonInputs {
@@ -301,6 +314,12 @@ pub fn build(r: &Resolved, threads: usize) -> Result<Built, BuildError> {
                     previous = a;
                 }
             }
+            // Stimulation becomes forced spikes (stimuli.rs).
+            InputSpec::Spikes(_)
+            | InputSpec::Tetanus(_)
+            | InputSpec::ThetaBurst(_)
+            | InputSpec::Lfs(_)
+            | InputSpec::Pairing(_) => {}
         }
     }
 
@@ -331,11 +350,7 @@ pub fn build(r: &Resolved, threads: usize) -> Result<Built, BuildError> {
     }
 
     let world = &mut builder.world;
-    world.insert_resource(SynapticInputRing::new(
-        synapse_groups.max_delay_steps(),
-        N_PORTS,
-        n_neurons,
-    ));
+    world.insert_resource(SynapticInputRing::new(max_delay_steps, N_PORTS, n_neurons));
     world.insert_resource(SpikeEvents::with_capacity(n_neurons));
     world.insert_resource(SpikeStatistics::new(n_neurons));
     world.insert_resource(SpikeMonitor::new(flags, &populations));
@@ -352,17 +367,19 @@ pub fn build(r: &Resolved, threads: usize) -> Result<Built, BuildError> {
     ));
     world.insert_resource(poisson);
     world.insert_resource(CurrentSchedule::new(changes));
-    world.insert_resource(stdp);
+    world.insert_resource(stimuli::forced_spikes(s, &populations));
+    world.insert_resource(tables);
     world.insert_resource(groups);
     world.insert_resource(synapse_groups);
     world.insert_resource(populations);
-    synaptogen_models::register(&mut builder);
+    synaptogen_models::register(&mut builder, plastic.with_spines);
 
     Ok(Built {
         simulation: builder.build()?,
         populations: summaries,
         projections,
         steps: steps(sim.duration_ms, dt),
+        quiet_steps: steps(sim.quiet_after_ms, dt),
         synapse_bytes,
         state_columns,
     })

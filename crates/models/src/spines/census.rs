@@ -1,0 +1,217 @@
+//! The spine census: densities, turnover, size histograms and cohort survival.
+
+use synaptogen_engine::monitors::{Cell, TableId, TableMonitor};
+
+use super::Compartment;
+
+/// Columns of `spines.csv`, the event log.
+pub const SPINE_EVENT_COLUMNS: &[&str] = &[
+    "time_ms",
+    "event",
+    "spine_id",
+    "projection",
+    "neuron",
+    "presynaptic",
+    "compartment",
+    "volume_um3",
+];
+
+/// Columns of `census.csv`.
+pub const CENSUS_COLUMNS: &[&str] = &[
+    "time_ms",
+    "population",
+    "compartment",
+    "spines",
+    "nascent",
+    "length_um",
+    "density_per_um",
+    "born_total",
+    "eliminated_total",
+    "formed_per_day",
+    "eliminated_per_day",
+    "mean_volume_um3",
+];
+
+/// Columns of `spine_sizes.csv`.
+pub const SIZE_COLUMNS: &[&str] = &[
+    "time_ms",
+    "population",
+    "bin_low_um3",
+    "bin_high_um3",
+    "spines",
+];
+
+/// Columns of `spine_cohorts.csv`.
+pub const COHORT_COLUMNS: &[&str] = &["time_ms", "population", "cohort_day", "born", "alive"];
+
+/// Log-spaced histogram bins of head volume: 0.005–2.5 µm³ in 27 bins (×1.26 per bin).
+const SIZE_BINS: usize = 27;
+const SIZE_LOW_UM3: f64 = 0.005;
+const SIZE_RATIO: f64 = 1.2589254117941673; // 10^(1/10)
+
+/// Running counts behind the census of one spiny population.
+#[derive(Debug, Clone, Default)]
+pub struct CensusState {
+    /// Births so far, per compartment.
+    pub born_total: [u64; 3],
+    /// Eliminations so far, per compartment.
+    pub eliminated_total: [u64; 3],
+    /// Counts at the previous census (for per-day rates).
+    last_born: [u64; 3],
+    last_eliminated: [u64; 3],
+    last_time_ms: f64,
+    /// Births per cohort (day of birth), day 0 holding the initial spines.
+    pub cohort_born: Vec<u64>,
+}
+
+/// What one census sees of one population: per spine, compartment, volume, maturity and
+/// birth step.
+pub struct CensusInput {
+    /// Step of the census.
+    pub step: u64,
+    /// Population name (a label that lives for the whole run).
+    pub population: &'static str,
+    /// Modelled dendrite length per compartment, µm (summed over neurons).
+    pub length_um: [f64; 3],
+    /// Step length, ms.
+    pub dt_ms: f64,
+}
+
+/// The tables the census writes.
+#[derive(Debug, Clone, Copy)]
+pub struct CensusTables {
+    /// `census.csv`.
+    pub census: TableId,
+    /// `spine_sizes.csv`.
+    pub sizes: TableId,
+    /// `spine_cohorts.csv`.
+    pub cohorts: TableId,
+}
+
+impl CensusTables {
+    /// Declares the census tables.
+    pub fn declare(tables: &mut TableMonitor) -> Self {
+        Self {
+            census: tables.declare("census", CENSUS_COLUMNS),
+            sizes: tables.declare("spine_sizes", SIZE_COLUMNS),
+            cohorts: tables.declare("spine_cohorts", COHORT_COLUMNS),
+        }
+    }
+}
+
+impl CensusState {
+    /// Notes a birth in `compartment` on day `day` of the run.
+    pub fn born(&mut self, compartment: Compartment, day: usize) {
+        self.born_total[compartment.index()] += 1;
+        if self.cohort_born.len() <= day {
+            self.cohort_born.resize(day + 1, 0);
+        }
+        self.cohort_born[day] += 1;
+    }
+
+    /// Notes an elimination in `compartment`.
+    pub fn eliminated(&mut self, compartment: Compartment) {
+        self.eliminated_total[compartment.index()] += 1;
+    }
+
+    /// Writes census, size-histogram and cohort rows for the spines `spines` (compartment,
+    /// volume µm³, mature, birth step).
+    pub fn record(
+        &mut self,
+        input: &CensusInput,
+        spines: impl Iterator<Item = (Compartment, f32, bool, u64)> + Clone,
+        tables: &mut TableMonitor,
+        ids: CensusTables,
+    ) {
+        let mut count = [0u64; 3];
+        let mut nascent = [0u64; 3];
+        let mut volume = [0f64; 3];
+        let mut histogram = [0u64; SIZE_BINS];
+        let mut alive_by_day = vec![0u64; self.cohort_born.len()];
+        let day_steps = 86_400_000.0 / input.dt_ms;
+        for (c, v, mature, born) in spines {
+            let i = c.index();
+            count[i] += 1;
+            nascent[i] += u64::from(!mature);
+            volume[i] += f64::from(v);
+            let bin = ((f64::from(v) / SIZE_LOW_UM3).ln() / SIZE_RATIO.ln()).floor();
+            histogram[(bin.max(0.0) as usize).min(SIZE_BINS - 1)] += 1;
+            let day = (born as f64 / day_steps) as usize;
+            if let Some(a) = alive_by_day.get_mut(day) {
+                *a += 1;
+            }
+        }
+        let time_ms = input.step as f64 * input.dt_ms;
+        let days = (time_ms - self.last_time_ms) / 86_400_000.0;
+        let per_day = |now: u64, before: u64| {
+            if days > 0.0 {
+                (now - before) as f64 / days
+            } else {
+                0.0
+            }
+        };
+        let t = Cell::Step(input.step);
+        let population = Cell::Text(input.population);
+        for c in Compartment::ALL {
+            let i = c.index();
+            if input.length_um[i] <= 0.0 && count[i] == 0 {
+                continue;
+            }
+            tables.push(
+                ids.census,
+                &[
+                    t,
+                    population,
+                    Cell::Text(c.name()),
+                    Cell::U64(count[i]),
+                    Cell::U64(nascent[i]),
+                    Cell::F64(input.length_um[i]),
+                    Cell::F64(if input.length_um[i] > 0.0 {
+                        count[i] as f64 / input.length_um[i]
+                    } else {
+                        0.0
+                    }),
+                    Cell::U64(self.born_total[i]),
+                    Cell::U64(self.eliminated_total[i]),
+                    Cell::F64(per_day(self.born_total[i], self.last_born[i])),
+                    Cell::F64(per_day(self.eliminated_total[i], self.last_eliminated[i])),
+                    Cell::F64(if count[i] > 0 {
+                        volume[i] / count[i] as f64
+                    } else {
+                        0.0
+                    }),
+                ],
+            );
+        }
+        for (b, &n) in histogram.iter().enumerate() {
+            let low = SIZE_LOW_UM3 * SIZE_RATIO.powi(b as i32);
+            tables.push(
+                ids.sizes,
+                &[
+                    t,
+                    population,
+                    Cell::F64(low),
+                    Cell::F64(low * SIZE_RATIO),
+                    Cell::U64(n),
+                ],
+            );
+        }
+        for (day, (&born, &alive)) in self.cohort_born.iter().zip(&alive_by_day).enumerate() {
+            if born > 0 {
+                tables.push(
+                    ids.cohorts,
+                    &[
+                        t,
+                        population,
+                        Cell::U64(day as u64),
+                        Cell::U64(born),
+                        Cell::U64(alive),
+                    ],
+                );
+            }
+        }
+        self.last_born = self.born_total;
+        self.last_eliminated = self.eliminated_total;
+        self.last_time_ms = time_ms;
+    }
+}

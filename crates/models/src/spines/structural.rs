@@ -1,0 +1,419 @@
+//! The structural step: volume fluctuations, maturation, elimination and formation.
+
+use bevy_ecs::prelude::*;
+use rand::RngExt;
+use rand_distr::{Distribution, StandardNormal};
+
+use synaptogen_engine::connectivity::{AddedSynapse, Origin, delay_steps};
+use synaptogen_engine::distribution::Sampler;
+use synaptogen_engine::monitors::{Cell, TableId, TableMonitor};
+use synaptogen_engine::rng::{StreamId, StreamRng};
+use synaptogen_engine::{NeuronIndex, StableId, SynapseGroups};
+
+use super::census::{CensusInput, CensusState, CensusTables};
+use super::columns::NewSpine;
+use super::consolidation::ProteinState;
+use super::{Compartment, Spine, SpineParams, SpineSlot};
+use crate::plasticity::PlasticProjection;
+
+/// A spiny projection as the structural step sees it: how to make new spines for it.
+#[derive(Debug, Clone)]
+pub struct SpinyProjection {
+    /// Index among the plastic projections.
+    pub plastic: usize,
+    /// Name (a label that lives for the whole run).
+    pub name: &'static str,
+    /// High bits of its spines' ids; the low 40 bits count births.
+    pub id_prefix: u64,
+    /// Serial of the next spine.
+    pub next_serial: u64,
+    /// Delay of new synapses, ms.
+    pub delay_ms: Sampler,
+    /// May a neuron grow a spine contacting itself.
+    pub autapses: bool,
+    /// Source and target are one population.
+    pub same_population: bool,
+    /// Neurons in the source population.
+    pub n_sources: u32,
+    /// First global index of the source population.
+    pub source_start: u32,
+    /// Efficacy (and consolidated efficacy) of a newborn spine.
+    pub rho0: f32,
+    /// Index of its target among the spiny targets.
+    pub target: usize,
+    /// Random stream of its spines' fates.
+    pub stream: StreamId,
+}
+
+/// A population of spiny neurons and the projections that make spines on it.
+#[derive(Debug, Clone)]
+pub struct SpinyTarget {
+    /// Population index.
+    pub population: usize,
+    /// Name (a label that lives for the whole run).
+    pub name: &'static str,
+    /// First global neuron index.
+    pub first: u32,
+    /// Hash of the population name (stable ids of its neurons).
+    pub hash: u32,
+    /// Modelled dendrite of each neuron per compartment, µm.
+    pub lengths_um: Vec<[f32; 3]>,
+    /// Indices (among the spiny projections) of the projections onto it.
+    pub projections: Vec<usize>,
+    /// For each of them, its share of the initial spines in each compartment.
+    pub shares: Vec<[f64; 3]>,
+    /// GluN2A share of the NMDA receptors of new spines (the cell type's composition).
+    pub glun2a_fraction: f32,
+    /// Protein-synthesis triggers.
+    pub protein: ProteinState,
+    /// Census counters.
+    pub census: CensusState,
+    /// Random stream of spine formation.
+    pub stream: StreamId,
+}
+
+impl SpinyTarget {
+    /// Summed modelled dendrite per compartment, µm.
+    pub fn total_length_um(&self) -> [f64; 3] {
+        let mut total = [0.0; 3];
+        for l in &self.lengths_um {
+            for c in 0..3 {
+                total[c] += f64::from(l[c]);
+            }
+        }
+        total
+    }
+}
+
+/// The tables structural plasticity writes.
+#[derive(Debug, Clone, Copy)]
+pub struct SpineTables {
+    /// `spines.csv`.
+    pub events: TableId,
+    /// Census tables.
+    pub census: CensusTables,
+}
+
+/// Spines of the whole simulation: parameters, targets, projections, tables.
+#[derive(Resource, Debug, Clone)]
+pub struct Spines {
+    /// Parameters.
+    pub params: SpineParams,
+    /// Master seed.
+    pub seed: u64,
+    /// Step, ms.
+    pub dt_ms: f64,
+    /// Spiny target populations.
+    pub targets: Vec<SpinyTarget>,
+    /// Spiny projections.
+    pub projections: Vec<SpinyProjection>,
+    /// Output tables.
+    pub tables: SpineTables,
+    /// Census period, steps.
+    pub census_every_steps: u64,
+}
+
+/// One spine event for `spines.csv`.
+pub fn log_event(
+    tables: &mut TableMonitor,
+    id: TableId,
+    step: u64,
+    event: &'static str,
+    spine: (u64, &'static str, u32, u32, Compartment, f32),
+) {
+    let (spine_id, projection, neuron, presynaptic, compartment, volume) = spine;
+    tables.push(
+        id,
+        &[
+            Cell::Step(step),
+            Cell::Text(event),
+            Cell::U64(spine_id),
+            Cell::Text(projection),
+            Cell::U64(u64::from(neuron)),
+            Cell::U64(u64::from(presynaptic)),
+            Cell::Text(compartment.name()),
+            Cell::F64(f64::from(volume)),
+        ],
+    );
+}
+
+impl Spines {
+    /// Writes a census of every spiny population at `step`.
+    pub fn census(&mut self, step: u64, plastic: &[PlasticProjection], tables: &mut TableMonitor) {
+        for t in &mut self.targets {
+            let length_um = t.total_length_um();
+            let members: Vec<&PlasticProjection> = t
+                .projections
+                .iter()
+                .map(|&sp| &plastic[self.projections[sp].plastic])
+                .collect();
+            let spines = members
+                .iter()
+                .filter_map(|p| p.spines.as_ref())
+                .flat_map(|s| {
+                    (0..s.len()).map(move |k| {
+                        (
+                            s.compartment[k],
+                            s.volume_um3[k],
+                            s.mature[k],
+                            s.born_step[k],
+                        )
+                    })
+                });
+            let input = CensusInput {
+                step,
+                population: t.name,
+                length_um,
+                dt_ms: self.dt_ms,
+            };
+            t.census.record(&input, spines, tables, self.tables.census);
+        }
+    }
+}
+
+/// Draws a lognormal volume with median `median` and log-sd `sd`.
+fn lognormal_volume(rng: &mut StreamRng, median: f64, sd: f64) -> f32 {
+    let z: f64 = StandardNormal.sample(rng);
+    (median.ln() + sd * z).exp() as f32
+}
+
+/// Poisson count by inversion (λ is small: a few births per neuron and step at most).
+fn poisson(rng: &mut StreamRng, lambda: f64) -> u32 {
+    let u = rng.open01();
+    let (mut k, mut p) = (0u32, (-lambda).exp());
+    let mut cdf = p;
+    while u > cdf && p > 0.0 {
+        k += 1;
+        p *= lambda / f64::from(k);
+        cdf += p;
+    }
+    k
+}
+
+/// Everything one structural step changes in one projection.
+#[derive(Debug, Default)]
+pub struct StructuralPlan {
+    /// Survival flag per current spine.
+    pub keep: Vec<bool>,
+    /// New synapses (for the CSR) …
+    pub added: Vec<AddedSynapse>,
+    /// … and their spines, same order.
+    pub born: Vec<NewSpine>,
+}
+
+/// One structural step of `dt_days` at `step`: fluctuations, maturation and elimination of
+/// every spine, formation on every neuron, then rewiring. Every draw comes from a stream
+/// keyed by the spine's (or neuron's) stable id and the step.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_structural_changes(
+    spines: &mut Spines,
+    plastic: &mut [PlasticProjection],
+    groups: &mut SynapseGroups,
+    commands: &mut Commands,
+    slots: &mut Query<&mut SpineSlot>,
+    tables: &mut TableMonitor,
+    step: u64,
+    dt_days: f64,
+) {
+    let params = spines.params;
+    let day = (step as f64 * spines.dt_ms / 86_400_000.0) as usize;
+    let events = spines.tables.events;
+    let mut plans: Vec<StructuralPlan> = Vec::with_capacity(spines.projections.len());
+
+    // 1. Every existing spine: size, maturation, elimination.
+    let relax = (-dt_days / params.fluctuation_days).exp();
+    let log_median = params.median_volume_um3.ln();
+    let spread = params.log_volume_sd * (1.0 - relax * relax).sqrt();
+    for sp in &spines.projections {
+        let p = &mut plastic[sp.plastic];
+        let group = groups.group_mut(p.group);
+        p.catch_up(step, group);
+        let mut plan = StructuralPlan::default();
+        let Some(cols) = p.spines.as_mut() else {
+            plans.push(plan);
+            continue;
+        };
+        plan.keep = vec![true; cols.len()];
+        for k in 0..cols.len() {
+            let mut rng = StreamRng::new(spines.seed, sp.stream, StableId(cols.id[k]), step);
+            let z: f64 = StandardNormal.sample(&mut rng);
+            let log_v = f64::from(cols.volume_um3[k]).ln();
+            cols.volume_um3[k] =
+                (log_median + (log_v - log_median) * relax + spread * z).exp() as f32;
+            let target_global = group.targets()[k];
+            let elimination =
+                params.elimination_per_day(f64::from(cols.volume_um3[k]), cols.mature[k]);
+            if rng.open01() < 1.0 - (-elimination * dt_days).exp() {
+                plan.keep[k] = false;
+                let c = cols.compartment[k];
+                spines.targets[sp.target].census.eliminated(c);
+                log_event(
+                    tables,
+                    events,
+                    step,
+                    "eliminated",
+                    (
+                        cols.id[k],
+                        sp.name,
+                        target_global,
+                        sp.source_start + group.source_of(k),
+                        c,
+                        cols.volume_um3[k],
+                    ),
+                );
+                commands.entity(cols.entity[k]).despawn();
+                continue;
+            }
+            if !cols.mature[k] && rng.open01() < 1.0 - (-params.maturation_per_day * dt_days).exp()
+            {
+                cols.mature[k] = true;
+                log_event(
+                    tables,
+                    events,
+                    step,
+                    "matured",
+                    (
+                        cols.id[k],
+                        sp.name,
+                        target_global,
+                        sp.source_start + group.source_of(k),
+                        cols.compartment[k],
+                        cols.volume_um3[k],
+                    ),
+                );
+            }
+        }
+        if !p.base.is_empty() {
+            for k in 0..cols.len() {
+                p.base[k] = p.ns_per_um3 * cols.volume_um3[k];
+            }
+        }
+        plans.push(plan);
+    }
+
+    // 2. Formation on every neuron of every spiny population.
+    for t in &mut spines.targets {
+        for (i, lengths) in t.lengths_um.iter().enumerate() {
+            let neuron = t.first + i as u32;
+            let mut rng = StreamRng::new(
+                spines.seed,
+                t.stream,
+                StableId::neuron(t.hash, i as u32),
+                step,
+            );
+            for c in Compartment::ALL {
+                let lambda =
+                    params.formation_per_um_per_day * f64::from(lengths[c.index()]) * dt_days;
+                for _ in 0..poisson(&mut rng, lambda) {
+                    // Partner: a projection by its share of this compartment, then a source.
+                    let u = rng.open01();
+                    let total: f64 = t.shares.iter().map(|s| s[c.index()]).sum();
+                    if total <= 0.0 {
+                        break;
+                    }
+                    let mut acc = 0.0;
+                    let mut chosen = *t
+                        .projections
+                        .last()
+                        .expect("a spiny target has projections");
+                    for (&sp, share) in t.projections.iter().zip(&t.shares) {
+                        acc += share[c.index()] / total;
+                        if u <= acc {
+                            chosen = sp;
+                            break;
+                        }
+                    }
+                    let sp = &mut spines.projections[chosen];
+                    let exclude_self = sp.same_population && !sp.autapses;
+                    let pool = sp.n_sources - u32::from(exclude_self);
+                    if pool == 0 {
+                        continue;
+                    }
+                    let mut source = rng.random_range(0..pool);
+                    if exclude_self && source >= i as u32 {
+                        source += 1;
+                    }
+                    let volume = lognormal_volume(
+                        &mut rng,
+                        params.nascent_median_volume_um3,
+                        params.log_volume_sd,
+                    );
+                    let delay = delay_steps(sp.delay_ms.sample(&mut rng), spines.dt_ms);
+                    let id = sp.id_prefix | sp.next_serial;
+                    sp.next_serial += 1;
+                    let entity = commands.spawn_empty().id();
+                    let ns = plastic[sp.plastic].ns_per_um3;
+                    let plan = &mut plans[chosen];
+                    plan.added.push(AddedSynapse {
+                        source_local: source,
+                        target: neuron,
+                        weight: ns * volume,
+                        delay_steps: delay,
+                        key: id,
+                    });
+                    plan.born.push(NewSpine {
+                        id,
+                        entity,
+                        compartment: c,
+                        volume_um3: volume,
+                        glun2a_fraction: t.glun2a_fraction,
+                        born_step: step,
+                    });
+                    t.census.born(c, day);
+                    log_event(
+                        tables,
+                        events,
+                        step,
+                        "born",
+                        (id, sp.name, neuron, sp.source_start + source, c, volume),
+                    );
+                }
+            }
+        }
+    }
+
+    // 3. Rewire each projection and let the entities follow.
+    for (sp, plan) in spines.projections.iter().zip(plans) {
+        let p = &mut plastic[sp.plastic];
+        let group = groups.group_mut(p.group);
+        if plan.keep.iter().all(|&k| k) && plan.added.is_empty() {
+            p.write_all_weights(group);
+            continue;
+        }
+        let Some(old) = p.spines.as_ref() else {
+            continue;
+        };
+        let old_ids = old.id.clone();
+        let old_entities = old.entity.clone();
+        let origins = group
+            .rewire(&plan.keep, &plan.added, |k| old_ids[k])
+            .expect("structural growth stays within the validated synapse budget");
+        p.rewired(group, &origins, &plan.born, sp.rho0, step);
+        for (k, origin) in origins.iter().enumerate() {
+            match *origin {
+                Origin::Kept(old_k) if old_k as usize != k => {
+                    if let Ok(mut slot) = slots.get_mut(old_entities[old_k as usize]) {
+                        slot.0 = k as u32;
+                    }
+                }
+                Origin::Kept(_) => {}
+                Origin::Added(a) => {
+                    let born = &plan.born[a as usize];
+                    let added = &plan.added[a as usize];
+                    commands.entity(born.entity).insert((
+                        Spine {
+                            id: StableId(born.id),
+                            projection: sp.plastic as u16,
+                            parent: NeuronIndex(added.target),
+                            presynaptic: NeuronIndex(sp.source_start + added.source_local),
+                            compartment: born.compartment,
+                            born_step: step,
+                        },
+                        SpineSlot(k as u32),
+                    ));
+                }
+            }
+        }
+        p.write_all_weights(group);
+    }
+}

@@ -1,0 +1,99 @@
+//! The spine systems: consolidation on the slow schedule, remodelling on the structural one.
+
+use bevy_ecs::prelude::*;
+
+use synaptogen_engine::monitors::TableMonitor;
+use synaptogen_engine::{ScheduleRates, SimClock, SynapseGroups};
+
+use super::SpineSlot;
+use super::consolidation::{ConsolidationEvent, consolidate};
+use super::structural::{Spines, draw_structural_changes, log_event};
+use crate::plasticity::PlasticProjections;
+
+/// Slow schedule: tags, protein triggers and capture for every spiny projection.
+pub fn consolidate_spines(
+    clock: Res<SimClock>,
+    mut spines: ResMut<Spines>,
+    mut plastic: ResMut<PlasticProjections>,
+    mut groups: ResMut<SynapseGroups>,
+    mut tables: ResMut<TableMonitor>,
+) {
+    let step = clock.step();
+    let spines = &mut *spines;
+    let params = spines.params;
+    let events = spines.tables.events;
+    for sp in &spines.projections {
+        let p = &mut plastic.list[sp.plastic];
+        if p.rule.is_none() {
+            continue;
+        }
+        let group = groups.group_mut(p.group);
+        p.catch_up(step, group);
+        let target = &mut spines.targets[sp.target];
+        let mut happened = Vec::new();
+        consolidate(
+            p,
+            group,
+            &mut target.protein,
+            &params,
+            step,
+            spines.dt_ms,
+            |k, e| happened.push((k, e)),
+        );
+        let Some(cols) = p.spines.as_ref() else {
+            continue;
+        };
+        for (k, e) in happened {
+            let name = match e {
+                ConsolidationEvent::Consolidated => "consolidated",
+                ConsolidationEvent::Matured => "matured",
+                ConsolidationEvent::TagExpired => "tag_expired",
+            };
+            log_event(
+                &mut tables,
+                events,
+                step,
+                name,
+                (
+                    cols.id[k],
+                    sp.name,
+                    group.targets()[k],
+                    sp.source_start + group.source_of(k),
+                    cols.compartment[k],
+                    cols.volume_um3[k],
+                ),
+            );
+        }
+    }
+}
+
+/// Structural schedule: fluctuations, maturation, elimination, formation, rewiring; a
+/// census when one is due.
+#[allow(clippy::too_many_arguments)] // a bevy system: one parameter per resource it touches
+pub fn remodel_spines(
+    mut commands: Commands,
+    clock: Res<SimClock>,
+    rates: Res<ScheduleRates>,
+    mut spines: ResMut<Spines>,
+    mut plastic: ResMut<PlasticProjections>,
+    mut groups: ResMut<SynapseGroups>,
+    mut slots: Query<&mut SpineSlot>,
+    mut tables: ResMut<TableMonitor>,
+) {
+    let step = clock.step();
+    let dt_days = rates.structural_every_steps as f64 * clock.dt_ms() / 86_400_000.0;
+    draw_structural_changes(
+        &mut spines,
+        &mut plastic.list,
+        &mut groups,
+        &mut commands,
+        &mut slots,
+        &mut tables,
+        step,
+        dt_days,
+    );
+    // The census describes the state at the end of this step.
+    if (step + 1).is_multiple_of(spines.census_every_steps) {
+        spines.census(step + 1, &plastic.list, &mut tables);
+    }
+}
