@@ -186,3 +186,68 @@ fn coba_spikes_match_the_golden_digest() {
         "spikes.csv digest is {actual:#018x}; see this test's doc to re-mint"
     );
 }
+
+/// Plasticity and structural change on: the calcium rule with noise, tagging and capture,
+/// spines born and eliminated every 100 ms (turnover rates raised ~10⁵-fold), a
+/// census every second — identical outputs on one and two threads.
+#[test]
+fn plasticity_and_structural_change_are_identical_on_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let extra = [
+        "--set",
+        "simulation.duration_ms=12000",
+        "--set",
+        "simulation.structural_dt_ms=100",
+        "--set",
+        "spines.formation_per_um_per_day=500",
+        "--set",
+        "spines.elimination_stable_per_day=300",
+        "--set",
+        "spines.elimination_nascent_per_day=20000",
+        "--set",
+        "spines.maturation_per_day=30000",
+        "--set",
+        "spines.fluctuation_days=0.01",
+        "--set",
+        "spines.census_every_ms=1000",
+        "--set",
+        "recording.synapses_at_end=[\"schaffer\"]",
+        "--set",
+        "recording.spikes=[\"ca1\", \"ca3\"]",
+    ];
+    let one = run(
+        "assets/scenarios/validation/ca3_ca1_plasticity.toml",
+        "1",
+        &extra,
+        &dir,
+    );
+    let two = run(
+        "assets/scenarios/validation/ca3_ca1_plasticity.toml",
+        "2",
+        &extra,
+        &dir,
+    );
+    assert_identical(&one, &two);
+    for file in [
+        "spines.csv",
+        "census.csv",
+        "spine_sizes.csv",
+        "spine_cohorts.csv",
+        "weights.csv",
+        "weight_samples.csv",
+        "synapses.csv",
+    ] {
+        assert_eq!(
+            fs::read(one.join(file)).unwrap(),
+            fs::read(two.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    let events = fs::read_to_string(one.join("spines.csv")).unwrap();
+    for event in ["born", "eliminated", "matured", "consolidated"] {
+        assert!(
+            events.contains(&format!(",{event},")),
+            "the run exercises `{event}`"
+        );
+    }
+}

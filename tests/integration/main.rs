@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod determinism;
+mod plasticity;
 mod run_folder;
 mod scenarios;
 mod support;

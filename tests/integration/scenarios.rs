@@ -6,7 +6,11 @@ use crate::support::{repo, run_ok, synaptogen, text};
 
 fn scenario_files() -> Vec<std::path::PathBuf> {
     let mut files = Vec::new();
-    for dir in ["assets/scenarios", "assets/scenarios/examples"] {
+    for dir in [
+        "assets/scenarios",
+        "assets/scenarios/examples",
+        "assets/scenarios/validation",
+    ] {
         for entry in fs::read_dir(repo().join(dir)).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|e| e == "toml") {

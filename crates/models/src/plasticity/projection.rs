@@ -126,7 +126,8 @@ pub struct PlasticProjection {
     pub rule: Option<Rule>,
     /// Efficacy ρ of each synapse.
     pub efficacy: Vec<f32>,
-    /// Consolidated efficacy of each synapse (`Linear` maps: spines).
+    /// Consolidated efficacy of each synapse (spines; plain two-state synapses: the
+    /// initial state).
     pub home: Vec<f32>,
     /// Base weight of each synapse, nS (`UpDown`: the DOWN weight; `Linear`: ∝ spine volume).
     pub base: Vec<f32>,
@@ -186,8 +187,9 @@ impl PlasticProjection {
                 p.home = Vec::new();
                 p.base = Vec::new();
             }
-            WeightMap::UpDown { .. } => p.home = Vec::new(),
-            WeightMap::Linear { .. } => {}
+            // Plain two-state synapses keep their initial state as `home` (never
+            // consolidated; written to synapses.csv for readouts such as PL-02).
+            WeightMap::UpDown { .. } | WeightMap::Linear { .. } => {}
         }
         p
     }

@@ -41,7 +41,7 @@ pub const SIZE_COLUMNS: &[&str] = &[
     "spines",
 ];
 
-/// Columns of `spine_cohorts.csv`.
+/// Columns of `spine_cohorts.csv` (`cohort_day` is the day of birth, or `initial`).
 pub const COHORT_COLUMNS: &[&str] = &["time_ms", "population", "cohort_day", "born", "alive"];
 
 /// Log-spaced histogram bins of head volume: 0.005–2.5 µm³ in 27 bins (×1.26 per bin).
@@ -60,7 +60,9 @@ pub struct CensusState {
     last_born: [u64; 3],
     last_eliminated: [u64; 3],
     last_time_ms: f64,
-    /// Births per cohort (day of birth), day 0 holding the initial spines.
+    /// Spines present at the start (born at step 0).
+    pub initial: u64,
+    /// Births per cohort (day of birth).
     pub cohort_born: Vec<u64>,
 }
 
@@ -128,6 +130,7 @@ impl CensusState {
         let mut volume = [0f64; 3];
         let mut histogram = [0u64; SIZE_BINS];
         let mut alive_by_day = vec![0u64; self.cohort_born.len()];
+        let mut initial_alive = 0u64;
         let day_steps = 86_400_000.0 / input.dt_ms;
         for (c, v, mature, born) in spines {
             let i = c.index();
@@ -136,8 +139,9 @@ impl CensusState {
             volume[i] += f64::from(v);
             let bin = ((f64::from(v) / SIZE_LOW_UM3).ln() / SIZE_RATIO.ln()).floor();
             histogram[(bin.max(0.0) as usize).min(SIZE_BINS - 1)] += 1;
-            let day = (born as f64 / day_steps) as usize;
-            if let Some(a) = alive_by_day.get_mut(day) {
+            if born == 0 {
+                initial_alive += 1;
+            } else if let Some(a) = alive_by_day.get_mut((born as f64 / day_steps) as usize) {
                 *a += 1;
             }
         }
@@ -196,6 +200,16 @@ impl CensusState {
                 ],
             );
         }
+        tables.push(
+            ids.cohorts,
+            &[
+                t,
+                population,
+                Cell::Text("initial"),
+                Cell::U64(self.initial),
+                Cell::U64(initial_alive),
+            ],
+        );
         for (day, (&born, &alive)) in self.cohort_born.iter().zip(&alive_by_day).enumerate() {
             if born > 0 {
                 tables.push(

@@ -54,7 +54,7 @@ pub struct NewSpine {
     pub volume_um3: f32,
     /// GluN2A share of its NMDA receptors.
     pub glun2a_fraction: f32,
-    /// Step of birth.
+    /// Step at whose end the spine appeared (0 only for the initial spines).
     pub born_step: u64,
 }
 

@@ -48,7 +48,7 @@ pub struct Spine {
     pub presynaptic: NeuronIndex,
     /// Dendritic compartment.
     pub compartment: Compartment,
-    /// Step of birth (0 for the initial spines).
+    /// Step at whose end it appeared (0 for the initial spines).
     pub born_step: u64,
 }
 

@@ -357,7 +357,8 @@ pub fn draw_structural_changes(
                         compartment: c,
                         volume_um3: volume,
                         glun2a_fraction: t.glun2a_fraction,
-                        born_step: step,
+                        // The spine exists from the end of this step; 0 marks initial spines.
+                        born_step: step + 1,
                     });
                     t.census.born(c, day);
                     log_event(
@@ -407,7 +408,7 @@ pub fn draw_structural_changes(
                             parent: NeuronIndex(added.target),
                             presynaptic: NeuronIndex(sp.source_start + added.source_local),
                             compartment: born.compartment,
-                            born_step: step,
+                            born_step: born.born_step,
                         },
                         SpineSlot(k as u32),
                     ));

@@ -24,6 +24,8 @@ use synaptogen_models::ports::N_PORTS;
 use crate::load::Resolved;
 
 mod plasticity;
+#[cfg(test)]
+mod properties;
 mod stimuli;
 use crate::schema::InputSpec;
 

@@ -326,7 +326,7 @@ pub(crate) fn build_plasticity(
             let total_um = count as f64 / sp.density_per_um;
             *lengths = fractions.map(|f| (total_um * f) as f32);
         }
-        t.census.cohort_born = vec![initial.iter().sum()];
+        t.census.initial = initial.iter().sum();
     }
 
     let bytes = plastic.memory_bytes();
