@@ -121,6 +121,91 @@ fn spike_delivery(c: &mut Criterion) {
     group.finish();
 }
 
+/// Per-spike plasticity work: a postsynaptic spike potentiating 1000 incoming synapses
+/// under triplet STDP, and a presynaptic spike's calcium arriving at 100 synapses under
+/// the calcium rule — the costs `coba --plastic` and the spine networks pay per event.
+fn plasticity(c: &mut Criterion) {
+    use synaptogen_models::plasticity::{CalciumParams, CalciumRule, Stdp, TripletParams};
+    let mut group = c.benchmark_group("plasticity");
+    let stdp_params = TripletParams::visual_cortex();
+    let mut stdp = Stdp::new(&stdp_params, 0.1, 1000, 1);
+    for j in 0..1000 {
+        stdp.pre_spiked(j);
+    }
+    let mut efficacy = vec![0.5f32; 1000];
+    group.throughput(Throughput::Elements(1000));
+    group.bench_function("stdp_triplet_post_spike_1000_synapses", |b| {
+        b.iter(|| {
+            for (j, e) in efficacy.iter_mut().enumerate() {
+                *e = (*e + stdp.potentiation(0, j)).clamp(0.0, 1.0);
+            }
+            stdp.post_spiked(0);
+            stdp.decay_traces();
+            black_box(&efficacy);
+        })
+    });
+    let rule = CalciumRule::new(CalciumParams::default(), "bench", 1);
+    let rho: Vec<f64> = (0..100).map(|k| f64::from(k % 2)).collect();
+    group.throughput(Throughput::Elements(100));
+    group.bench_function("calcium_update_100_synapses", |b| {
+        let mut step = 0u64;
+        b.iter(|| {
+            step += 1;
+            let mut sum = 0.0;
+            for (k, &r) in rho.iter().enumerate() {
+                // Calcium above both thresholds (a pre/post pair): both regimes and noise.
+                sum += rule.advance(r, 2.4, 2.4, 30.0, k as u64, step);
+            }
+            black_box(sum)
+        })
+    });
+    group.finish();
+}
+
+/// One structural step over a million spines (10 000 pyramidal cells × 100 spines): size
+/// fluctuations, maturation and elimination draws, formation, CSR rewiring, entity slots.
+fn structural(c: &mut Criterion) {
+    use synaptogen_engine::monitors::DiscardSink;
+    const SCENARIO: &str = r#"
+schema_version = 1
+[simulation]
+duration_ms = 0.1
+structural_dt_ms = 3600000.0
+slow_dt_ms = 3600000.0
+[spines]
+census_every_ms = 86400000.0
+[populations.pyr]
+cell_type = "pfc_l5_pyramidal"
+size = 10000
+[projections.recurrent]
+source = "pyr"
+target = "pyr"
+connectivity = { kind = "fixed_in_degree", k = 100 }
+weight_ns = 0.5
+[recording]
+spikes = []
+"#;
+    let resolved = synaptogen_scenario::load_str("bench", SCENARIO, &[]).expect("bench scenario");
+    let mut built = synaptogen_scenario::build(&resolved, 1).expect("builds");
+    let step = built
+        .simulation
+        .world
+        .resource::<synaptogen_engine::ScheduleRates>()
+        .structural_every_steps;
+    let mut group = c.benchmark_group("structural");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(1_000_000));
+    group.bench_function("step_1m_spines", |b| {
+        b.iter(|| {
+            built
+                .simulation
+                .advance_quiet(step, &mut DiscardSink, &mut |_| {})
+                .unwrap()
+        })
+    });
+    group.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_millis(500))
@@ -131,6 +216,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = kernels;
     config = config();
-    targets = neuron_update, spike_delivery
+    targets = neuron_update, spike_delivery, plasticity, structural
 }
 criterion_main!(kernels);

@@ -2,8 +2,10 @@
 
 use serde::Serialize;
 
-use synaptogen_engine::DeliveredEvents;
 use synaptogen_engine::monitors::SpikeStatistics;
+use synaptogen_engine::{DeliveredEvents, SynapseGroups};
+use synaptogen_models::plasticity::PlasticProjections;
+use synaptogen_models::spines::{SpineColumns, Spines};
 use synaptogen_scenario::{Built, Resolved};
 
 /// Version of the summary layout (bumped when a field changes meaning or disappears).
@@ -24,7 +26,42 @@ pub struct RunSummary {
     pub steps: u64,
     pub network: NetworkSummary,
     pub activity: ActivitySummary,
+    /// Plastic projections at the end of the run (empty without plasticity or spines).
+    pub plasticity: Vec<PlasticEntry>,
+    /// Spiny populations: spine counts and turnover (empty without spines).
+    pub spines: Vec<SpineEntry>,
     pub execution: Execution,
+}
+
+/// One plastic projection at the end of the run.
+#[derive(Debug, Serialize)]
+pub struct PlasticEntry {
+    pub projection: String,
+    /// Live synapses (spine births and eliminations change it).
+    pub synapses: u64,
+    /// Mean conductance weight over live synapses.
+    pub mean_weight_ns: f64,
+    /// Mean dimensionless efficacy (the plasticity rule's state, 0–1).
+    pub mean_efficacy: f64,
+}
+
+/// One spiny target population at the end of the run.
+#[derive(Debug, Serialize)]
+pub struct SpineEntry {
+    pub population: String,
+    /// Spines at the start of the run.
+    pub initial: u64,
+    /// Spines at the end of the run.
+    pub spines: u64,
+    /// Spines formed during the run.
+    pub born: u64,
+    /// Spines eliminated during the run (initial and newborn alike).
+    pub eliminated: u64,
+    /// Spines not yet stabilised (filopodia and nascent spines).
+    pub nascent: u64,
+    /// Spines per µm of dendrite.
+    pub density_per_um: f64,
+    pub mean_volume_um3: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -112,7 +149,68 @@ impl RunSummary {
             .collect();
         let neurons: u64 = populations.iter().map(|p| p.neurons).sum();
         let spikes: u64 = populations.iter().map(|p| p.spikes).sum();
-        let synapses: u64 = built.projections.iter().map(|p| p.synapses as u64).sum();
+        let plastic = world.get_resource::<PlasticProjections>();
+        let groups = world.resource::<SynapseGroups>();
+        // Counts from the live network (structural plasticity changes them).
+        let synapses: u64 = groups.n_synapses() as u64;
+        let plasticity = plastic.map_or_else(Vec::new, |pl| {
+            pl.list
+                .iter()
+                .map(|p| {
+                    let w = groups.groups()[p.group].weights();
+                    let n = w.len().max(1) as f64;
+                    PlasticEntry {
+                        projection: p.name.clone(),
+                        synapses: w.len() as u64,
+                        mean_weight_ns: w.iter().map(|&x| f64::from(x)).sum::<f64>() / n,
+                        mean_efficacy: p.efficacy.iter().map(|&x| f64::from(x)).sum::<f64>() / n,
+                    }
+                })
+                .collect()
+        });
+        let spines = match (world.get_resource::<Spines>(), plastic) {
+            (Some(sp), Some(pl)) => sp
+                .targets
+                .iter()
+                .map(|t| {
+                    let columns: Vec<&SpineColumns> = t
+                        .projections
+                        .iter()
+                        .filter_map(|&i| pl.list[sp.projections[i].plastic].spines.as_ref())
+                        .collect();
+                    let count: usize = columns.iter().map(|c| c.len()).sum();
+                    let nascent: usize = columns
+                        .iter()
+                        .map(|c| c.mature.iter().filter(|m| !**m).count())
+                        .sum();
+                    let volume: f64 = columns
+                        .iter()
+                        .flat_map(|c| c.volume_um3.iter())
+                        .map(|&v| f64::from(v))
+                        .sum();
+                    let length: f64 = t.total_length_um().iter().sum();
+                    SpineEntry {
+                        population: t.name.to_owned(),
+                        initial: t.census.initial,
+                        spines: count as u64,
+                        born: t.census.born_total.iter().sum(),
+                        eliminated: t.census.eliminated_total.iter().sum(),
+                        nascent: nascent as u64,
+                        density_per_um: if length > 0.0 {
+                            count as f64 / length
+                        } else {
+                            0.0
+                        },
+                        mean_volume_um3: if count > 0 {
+                            volume / count as f64
+                        } else {
+                            0.0
+                        },
+                    }
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         Self {
             summary_version: SUMMARY_VERSION,
             synaptogen_version: env!("CARGO_PKG_VERSION"),
@@ -149,6 +247,8 @@ impl RunSummary {
                 },
                 populations,
             },
+            plasticity,
+            spines,
             execution: Execution {
                 threads: built.simulation.threads(),
                 build_wall_s: wall.build_s,
@@ -195,6 +295,42 @@ impl RunSummary {
                 "{:<16} {:<8} {:<18} {:>8} {:>10.2} {:>7}\n",
                 p.name, p.region, p.cell_type, p.neurons, p.rate_hz, cv
             );
+        }
+        if !self.plasticity.is_empty() {
+            out += &format!(
+                "{:<24} {:>9} {:>14} {:>14}\n",
+                "plastic projection", "synapses", "weight (nS)", "efficacy"
+            );
+            for p in &self.plasticity {
+                out += &format!(
+                    "{:<24} {:>9} {:>14.5} {:>14.4}\n",
+                    p.projection, p.synapses, p.mean_weight_ns, p.mean_efficacy
+                );
+            }
+        }
+        if !self.spines.is_empty() {
+            out += &format!(
+                "{:<16} {:>9} {:>9} {:>8} {:>10} {:>11} {:>12}\n",
+                "spiny population",
+                "initial",
+                "spines",
+                "born",
+                "eliminated",
+                "per µm",
+                "volume (µm³)"
+            );
+            for s in &self.spines {
+                out += &format!(
+                    "{:<16} {:>9} {:>9} {:>8} {:>10} {:>11.3} {:>12.4}\n",
+                    s.population,
+                    s.initial,
+                    s.spines,
+                    s.born,
+                    s.eliminated,
+                    s.density_per_um,
+                    s.mean_volume_um3
+                );
+            }
         }
         out
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use crate::support::run_ok;
+use crate::support::{run_ok, summary};
 
 const STDP_WINDOW: &str = "assets/scenarios/validation/stdp_window_gb.toml";
 const SCHAFFER: &str = "assets/scenarios/validation/ca3_ca1_plasticity.toml";
@@ -279,6 +279,23 @@ fn baseline_spine_turnover_matches_adult_cortex() {
         (last / initial - 1.0).abs() < 0.02,
         "density drifted: {initial} → {last}"
     );
+    // summary.json tells the same story as the event log and the census.
+    let s = summary(&out);
+    let entry = &s["spines"][0];
+    let count = |key: &str| {
+        entry[key]
+            .as_u64()
+            .unwrap_or_else(|| panic!("spines.{key}"))
+    };
+    let kind = |k: &str| events.iter().filter(|e| e["event"] == k).count() as u64;
+    assert_eq!(count("initial") as f64, initial);
+    assert_eq!(count("spines") as f64, last);
+    assert_eq!(count("born"), kind("born"));
+    assert_eq!(count("eliminated"), kind("eliminated"));
+    assert_eq!(
+        count("spines"),
+        count("initial") + count("born") - count("eliminated")
+    );
     for row in census.iter().filter(|r| r["time_ms"] == last_time) {
         let density = num(row, "density_per_um");
         assert!(
@@ -320,5 +337,28 @@ fn baseline_spine_turnover_matches_adult_cortex() {
     assert!(
         skew1.abs() < 0.3,
         "log-volume skewness {skew1}: lognormal-like"
+    );
+}
+
+/// Theta-burst stimulation of ventral-hippocampal fibres potentiates their synapses on mPFC
+/// layer-5 pyramidal cells (Laroche, Jay & Thierry 1990: hippocampo-prefrontal LTP).
+#[test]
+fn theta_burst_potentiates_the_hippocampal_input_to_pfc() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("vhpc_pfc");
+    run_ok(&[
+        "run",
+        "assets/scenarios/validation/vhpc_pfc_ltp.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    let rows = csv(&out.join("weights.csv"));
+    let (first, last) = (&rows[0], &rows[rows.len() - 1]);
+    let w = num(last, "mean_ns") / num(first, "mean_ns") - 1.0;
+    let e = num(last, "mean_efficacy") - num(first, "mean_efficacy");
+    assert!(
+        w > 0.05 && e > 0.15,
+        "theta burst: weight {w:+.3}, efficacy {e:+.3}"
     );
 }

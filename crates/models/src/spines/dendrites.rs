@@ -6,7 +6,9 @@ use super::Compartment;
 use crate::validate::{Checker, Violation};
 
 /// Total dendritic length per compartment of a spiny cell, µm. Only the proportions are
-/// used: they split a neuron's spines, and its modelled dendrite, between compartments.
+/// used: they split the spines of projections with `compartment = "any"` between
+/// compartments. The modelled dendrite in each compartment is then as long as its initial
+/// spines need at the initial density.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Dendrites {

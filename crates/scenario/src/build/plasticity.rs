@@ -306,27 +306,27 @@ pub(crate) fn build_plasticity(
         }
     }
 
-    // Modelled dendrite of each spiny neuron: its initial spines at the initial density,
-    // split by its cell type's proportions; projection shares per compartment.
+    // Modelled dendrite of each spiny neuron: as long, in each compartment, as its initial
+    // spines there need at the initial density. Compartments no projection reaches carry no
+    // spines and are not modelled, so formation (per µm) balances elimination (per spine)
+    // wherever spines are (PL-03: stationary density). Projection shares per compartment.
     for t in &mut spiny_targets {
-        let cell = r.cell_type_of(&populations.get(t.population).name);
-        let fractions = cell.dendrites.expect("spiny").fractions();
-        let mut initial = vec![0u64; t.lengths_um.len()];
+        let mut initial = vec![[0u64; 3]; t.lengths_um.len()];
         t.shares = vec![[0.0; 3]; t.projections.len()];
         for (slot, &sp_index) in t.projections.iter().enumerate() {
             let p = &plastic.list[spiny_projections[sp_index].plastic];
             let group = &groups.groups()[p.group];
             let cols = p.spines.as_ref().expect("spiny");
             for k in 0..cols.len() {
-                initial[(group.targets()[k] - t.first) as usize] += 1;
-                t.shares[slot][cols.compartment[k].index()] += 1.0;
+                let c = cols.compartment[k].index();
+                initial[(group.targets()[k] - t.first) as usize][c] += 1;
+                t.shares[slot][c] += 1.0;
             }
         }
-        for (lengths, &count) in t.lengths_um.iter_mut().zip(&initial) {
-            let total_um = count as f64 / sp.density_per_um;
-            *lengths = fractions.map(|f| (total_um * f) as f32);
+        for (lengths, counts) in t.lengths_um.iter_mut().zip(&initial) {
+            *lengths = counts.map(|n| (n as f64 / sp.density_per_um) as f32);
         }
-        t.census.initial = initial.iter().sum();
+        t.census.initial = initial.iter().flatten().sum();
     }
 
     let bytes = plastic.memory_bytes();
