@@ -14,17 +14,9 @@ use crate::failure::{Failure, Internal};
 /// synapses), and for spines their id, compartment, head volume and maturity.
 const HEADER: &str = "projection,presynaptic,postsynaptic,weight_ns,efficacy,home_efficacy,spine_id,compartment,volume_um3,mature";
 
-/// Writes the synapses of `projections` (names) to `path`.
-pub fn write(path: &Path, built: &mut Built, projections: &[String]) -> Result<(), Failure> {
-    let step = built.simulation.step();
-    let world = &mut built.simulation.world;
-    if world.contains_resource::<PlasticProjections>() {
-        world.resource_scope(
-            |world, mut plastic: bevy_ecs::prelude::Mut<PlasticProjections>| {
-                plastic.catch_up_all(step, &mut world.resource_mut::<SynapseGroups>());
-            },
-        );
-    }
+/// Writes the synapses of `projections` (names) to `path`, after
+/// [`Built::settle_plasticity`].
+pub fn write(path: &Path, built: &Built, projections: &[String]) -> Result<(), Failure> {
     let world = &built.simulation.world;
     let groups = world.resource::<SynapseGroups>();
     let plastic = world.get_resource::<PlasticProjections>();

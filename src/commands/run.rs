@@ -125,10 +125,11 @@ fn execute(
     let simulation_s = sim_clock.seconds();
     progress.finish();
     sink.finish().internal("cannot finish the output files")?;
+    built.settle_plasticity();
     if !resolved.scenario.recording.synapses_at_end.is_empty() {
         crate::synapse_table::write(
             &folder.file("synapses.csv"),
-            &mut built,
+            &built,
             &resolved.scenario.recording.synapses_at_end,
         )?;
     }

@@ -309,6 +309,21 @@ fn values_that_cannot_be_simulated() {
             ],
             &["too many synapses"],
         ),
+        (
+            &["--set", "spines.census_every_ms=90000.0"],
+            &["spines.census_every_ms", "simulation.structural_dt_ms"],
+        ),
+        (
+            &["--set", "recording.weights_every_ms=1500.0"],
+            &["recording.weights_every_ms", "simulation.slow_dt_ms"],
+        ),
+        (
+            &[
+                "--set",
+                "projections.x.plasticity={rule=\"calcium\",delay_ms=1e9}",
+            ],
+            &["projections.x.plasticity.delay_ms", "[0, 100]"],
+        ),
     ];
     for (args, expected) in cases {
         assert_rejected(Some(VALID), args, expected);

@@ -189,7 +189,11 @@ fn coba_spikes_match_the_golden_digest() {
 
 /// Plasticity and structural change on: the calcium rule with noise, tagging and capture,
 /// spines born and eliminated every 100 ms (turnover rates raised ~10⁵-fold), a
-/// census every second — identical outputs on one and two threads.
+/// census every second — identical outputs on one and two threads. The plasticity and
+/// spine systems themselves are sequential; what differs with threads is the pool they
+/// run in and the connectivity build (parallel per target). The parallel neuron kernel
+/// with plasticity is checked by `large_parallel_network_is_identical_on_one_and_two_threads`
+/// (STDP on 25,000 neurons).
 #[test]
 fn plasticity_and_structural_change_are_identical_on_one_and_two_threads() {
     let dir = tempfile::tempdir().unwrap();
@@ -250,4 +254,53 @@ fn plasticity_and_structural_change_are_identical_on_one_and_two_threads() {
             "the run exercises `{event}`"
         );
     }
+}
+
+/// What is recorded does not change what is simulated: the calcium rule (with noise)
+/// updates lazily, and recording weights more or less often, or asking for the synapse
+/// table, must leave every efficacy and the summary as they are.
+#[test]
+fn recording_does_not_change_the_simulation() {
+    let dir = tempfile::tempdir().unwrap();
+    let runs: Vec<std::path::PathBuf> = [
+        [
+            "recording.weights_every_ms=1000",
+            "recording.synapses_at_end=[\"schaffer\"]",
+        ],
+        [
+            "recording.weights_every_ms=10000",
+            "recording.synapses_at_end=[\"schaffer\"]",
+        ],
+        [
+            "recording.weights_every_ms=20000",
+            "recording.synapses_at_end=[]",
+        ],
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, sets)| {
+        let out = dir.path().join(format!("r{i}"));
+        run_ok(&[
+            "run",
+            "assets/scenarios/validation/ca3_ca1_plasticity.toml",
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+            "--set",
+            sets[0],
+            "--set",
+            sets[1],
+        ]);
+        out
+    })
+    .collect();
+    assert_eq!(
+        fs::read(runs[0].join("synapses.csv")).unwrap(),
+        fs::read(runs[1].join("synapses.csv")).unwrap(),
+        "synapses.csv depends on how often weights are recorded"
+    );
+    let plasticity = |r: &std::path::Path| summary(r)["plasticity"].clone();
+    assert!(plasticity(&runs[0])[0]["mean_efficacy"].is_f64());
+    assert_eq!(plasticity(&runs[0]), plasticity(&runs[1]));
+    assert_eq!(plasticity(&runs[0]), plasticity(&runs[2]));
 }

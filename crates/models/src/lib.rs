@@ -44,6 +44,7 @@ pub fn register(builder: &mut SimulationBuilder, with_spines: bool) {
     if with_spines {
         builder.slow.add_systems(
             (
+                plasticity::catch_up_efficacies,
                 plasticity::scale_synapses,
                 spines::consolidate_spines,
                 plasticity::record_weights,
@@ -52,8 +53,13 @@ pub fn register(builder: &mut SimulationBuilder, with_spines: bool) {
         );
         builder.structural.add_systems(spines::remodel_spines);
     } else {
-        builder
-            .slow
-            .add_systems((plasticity::scale_synapses, plasticity::record_weights).chain());
+        builder.slow.add_systems(
+            (
+                plasticity::catch_up_efficacies,
+                plasticity::scale_synapses,
+                plasticity::record_weights,
+            )
+                .chain(),
+        );
     }
 }

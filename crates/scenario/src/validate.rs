@@ -96,6 +96,19 @@ impl Report<'_> {
         self.whole_steps(key, ms, dt);
     }
 
+    /// A period kept by a schedule must be a whole number of that schedule's periods.
+    fn multiple_of(&mut self, key: &str, ms: f64, (base_key, base_ms): (&str, f64), why: &str) {
+        let n = (ms / base_ms).round();
+        if !(n >= 1.0 && (n * base_ms - ms).abs() <= 1e-9 * ms.max(1.0)) {
+            self.error(
+                key,
+                ms,
+                why,
+                format!("a multiple of {base_key} ({base_ms})"),
+            );
+        }
+    }
+
     /// Neuron indices must lie in the population and appear once.
     fn neuron_list(&mut self, key: &str, neurons: Option<&[u32]>, size: Option<u32>) {
         let (Some(list), Some(size)) = (neurons, size) else {
@@ -222,6 +235,12 @@ pub fn validate(
     r.violations("environment", s.environment.violations());
     r.violations("spines", s.spines.violations());
     r.period("spines.census_every_ms", s.spines.census_every_ms, dt);
+    r.multiple_of(
+        "spines.census_every_ms",
+        s.spines.census_every_ms,
+        ("simulation.structural_dt_ms", s.simulation.structural_dt_ms),
+        "the census is taken on the structural schedule",
+    );
     if !(s.simulation.quiet_after_ms.is_finite() && s.simulation.quiet_after_ms >= 0.0) {
         r.error(
             "simulation.quiet_after_ms",
@@ -728,17 +747,13 @@ fn recording(r: &mut Report<'_>, s: &Scenario, cells: &BTreeMap<String, CellType
     r.period("recording.rate_bin_ms", rec.rate_bin_ms, dt);
     r.period("recording.state_every_ms", rec.state_every_ms, dt);
     if let Some(every) = rec.weights_every_ms {
-        let slow = s.simulation.slow_dt_ms;
         r.period("recording.weights_every_ms", every, dt);
-        let steps = (every / slow).round();
-        if !(steps >= 1.0 && (steps * slow - every).abs() <= 1e-9 * every.max(1.0)) {
-            r.error(
-                "recording.weights_every_ms",
-                every,
-                "weights are recorded on the slow schedule",
-                format!("a multiple of simulation.slow_dt_ms ({slow})"),
-            );
-        }
+        r.multiple_of(
+            "recording.weights_every_ms",
+            every,
+            ("simulation.slow_dt_ms", s.simulation.slow_dt_ms),
+            "weights are recorded on the slow schedule",
+        );
     }
     for (i, name) in rec.synapses_at_end.iter().enumerate() {
         if !s.projections.contains_key(name) {

@@ -52,7 +52,7 @@ impl PlasticProjections {
     }
 
     /// Brings every efficacy up to `step` (the calcium rule updates lazily) and rewrites the
-    /// weights — before reading efficacies at the end of a run.
+    /// weights: on every slow step ([`catch_up_efficacies`]) and at the end of a run.
     pub fn catch_up_all(&mut self, step: u64, groups: &mut SynapseGroups) {
         for p in &mut self.list {
             p.catch_up(step, groups.group_mut(p.group));
@@ -87,6 +87,18 @@ pub fn apply_plasticity(
     }
 }
 
+/// Slow schedule, first: brings every lazily updated efficacy (the calcium rule's) up to
+/// this step, so that ρ is integrated over the same stretches — and draws the same noise —
+/// whatever is recorded, and no transmitted weight lags its efficacy by more than a slow
+/// period. Later slow and structural systems read up-to-date efficacies.
+pub fn catch_up_efficacies(
+    clock: Res<SimClock>,
+    mut plastic: ResMut<PlasticProjections>,
+    mut groups: ResMut<SynapseGroups>,
+) {
+    plastic.catch_up_all(clock.step(), &mut groups);
+}
+
 /// Slow schedule: homeostatic scaling of the projections that have it.
 pub fn scale_synapses(
     rates: Res<ScheduleRates>,
@@ -103,8 +115,6 @@ pub fn scale_synapses(
         let range = populations.get(p.target_population).range.clone();
         let counts = &stats.counts()[range.start as usize..range.end as usize];
         scaling.update(counts, dt_s, &mut p.scale);
-        let group = groups.group_mut(p.group);
-        p.catch_up(clock.step(), group);
-        p.write_all_weights(group);
+        p.write_all_weights(groups.group_mut(p.group));
     }
 }

@@ -42,8 +42,8 @@ pub fn record_weights(
     clock: Res<SimClock>,
     rates: Res<ScheduleRates>,
     monitor: Option<Res<WeightMonitor>>,
-    mut plastic: ResMut<PlasticProjections>,
-    mut groups: ResMut<SynapseGroups>,
+    plastic: Res<PlasticProjections>,
+    groups: Res<SynapseGroups>,
     mut tables: ResMut<TableMonitor>,
 ) {
     let Some(monitor) = monitor else { return };
@@ -54,10 +54,8 @@ pub fn record_weights(
         return;
     }
     let time = Cell::Step(end);
-    for (index, p) in plastic.list.iter_mut().enumerate() {
-        let group = groups.group_mut(p.group);
-        p.catch_up(step, group);
-        let weights = group.weights();
+    for (index, p) in plastic.list.iter().enumerate() {
+        let weights = groups.groups()[p.group].weights();
         let n = weights.len();
         let (mut sum, mut sum_sq, mut lo, mut hi) =
             (0.0f64, 0.0f64, f64::INFINITY, f64::NEG_INFINITY);

@@ -257,6 +257,9 @@ impl PlasticProjection {
         self.rule = Some(rule);
     }
 
+    /// Presynaptic spikes first (depression by the postsynaptic traces of earlier steps),
+    /// then postsynaptic ones: a pre and a post spike in the same step pair as pre before
+    /// post, so Δt = 0 potentiates (the spike-emission times; axonal delay is not added).
     fn step_stdp(&mut self, stdp: &mut Stdp, pre: &[u32], post: &[u32], group: &mut SynapseGroup) {
         stdp.decay_traces();
         for &n in pre {

@@ -101,6 +101,11 @@ impl CensusTables {
     }
 }
 
+/// Day of the run (the cohort) of a spine born at `born_step`.
+pub fn cohort_day(born_step: u64, dt_ms: f64) -> usize {
+    (born_step as f64 * dt_ms / 86_400_000.0) as usize
+}
+
 impl CensusState {
     /// Notes a birth in `compartment` on day `day` of the run.
     pub fn born(&mut self, compartment: Compartment, day: usize) {
@@ -131,7 +136,6 @@ impl CensusState {
         let mut histogram = [0u64; SIZE_BINS];
         let mut alive_by_day = vec![0u64; self.cohort_born.len()];
         let mut initial_alive = 0u64;
-        let day_steps = 86_400_000.0 / input.dt_ms;
         for (c, v, mature, born) in spines {
             let i = c.index();
             count[i] += 1;
@@ -141,7 +145,7 @@ impl CensusState {
             histogram[(bin.max(0.0) as usize).min(SIZE_BINS - 1)] += 1;
             if born == 0 {
                 initial_alive += 1;
-            } else if let Some(a) = alive_by_day.get_mut((born as f64 / day_steps) as usize) {
+            } else if let Some(a) = alive_by_day.get_mut(cohort_day(born, input.dt_ms)) {
                 *a += 1;
             }
         }

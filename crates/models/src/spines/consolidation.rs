@@ -3,8 +3,9 @@
 //!
 //! A spine is *tagged* when its efficacy has moved at least `tag_threshold` from its
 //! consolidated value (for the calcium rule: it crossed ρ*). LTP tags on a large enough
-//! share of one neuron's spines *trigger* protein synthesis there; protein then lasts `protein_duration_min`, on top of
-//! a baseline that signalling will set. A tagged spine whose neuron has protein above
+//! share of one neuron's spines (over every projection onto it) *trigger* protein
+//! synthesis there; protein then lasts `protein_duration_min`, on top of a baseline that
+//! signalling will set. A tagged spine whose neuron has protein above
 //! `capture_threshold` *captures* it and consolidates: the early change becomes structural —
 //! its head volume (hence AMPA content and base weight) scales by the early weight factor,
 //! so its weight stays where the early change put it — and a consolidated potentiation
@@ -69,13 +70,73 @@ pub enum ConsolidationEvent {
     TagExpired,
 }
 
-/// Tags, triggers and capture for the spines of `p` at `step`; `on_event(k, event)` hears
-/// what happened to spine `k`. Efficacies must be up to date (see
-/// [`PlasticProjection::catch_up`]); weights are rewritten where they change.
-pub fn consolidate(
+/// Per-neuron counts of one spiny population for the protein trigger: its LTP-tagged spines
+/// and all its spines, summed over every projection onto it.
+#[derive(Debug, Clone, Default)]
+pub struct TagCounts {
+    ltp_tags: Vec<u32>,
+    spines: Vec<u32>,
+}
+
+impl TagCounts {
+    /// Zero counts for `n_neurons` neurons.
+    pub fn new(n_neurons: usize) -> Self {
+        Self {
+            ltp_tags: vec![0; n_neurons],
+            spines: vec![0; n_neurons],
+        }
+    }
+
+    /// Triggers synthesis in every neuron whose LTP-tagged share of spines reaches
+    /// `protein_trigger_fraction`.
+    pub fn trigger(&self, protein: &mut ProteinState, params: &SpineParams, step: u64) {
+        for (i, (&tags, &total)) in self.ltp_tags.iter().zip(&self.spines).enumerate() {
+            if tags > 0 && f64::from(tags) >= params.protein_trigger_fraction * f64::from(total) {
+                protein.trigger(i, step);
+            }
+        }
+    }
+}
+
+/// Tags the spines of `p` at `step` and adds them to `counts`. Efficacies must be up to
+/// date (see [`PlasticProjection::catch_up`]). Spines without a learning rule are counted
+/// but never tagged: their efficacy does not move.
+pub fn tag_spines(
+    p: &mut PlasticProjection,
+    group: &SynapseGroup,
+    params: &SpineParams,
+    step: u64,
+    counts: &mut TagCounts,
+) {
+    let Some(mut spines) = p.spines.take() else {
+        return;
+    };
+    let threshold = params.tag_threshold as f32;
+    for k in 0..spines.len() {
+        let i = p.target_of(group, k);
+        counts.spines[i] += 1;
+        let change = p.efficacy[k] - p.home[k];
+        if p.rule.is_some() && change.abs() >= threshold {
+            if spines.tag_step[k] == NO_TAG {
+                spines.tag_step[k] = step;
+            }
+            if change > 0.0 {
+                counts.ltp_tags[i] += 1;
+            }
+        } else {
+            spines.tag_step[k] = NO_TAG;
+        }
+    }
+    p.spines = Some(spines);
+}
+
+/// Capture for the tagged spines of `p` at `step`, after [`tag_spines`] and the trigger;
+/// `on_event(k, event)` hears what happened to spine `k`. Weights are rewritten where they
+/// change.
+pub fn capture_or_decay(
     p: &mut PlasticProjection,
     group: &mut SynapseGroup,
-    protein: &mut ProteinState,
+    protein: &ProteinState,
     params: &SpineParams,
     step: u64,
     dt_ms: f64,
@@ -84,32 +145,7 @@ pub fn consolidate(
     let Some(mut spines) = p.spines.take() else {
         return;
     };
-    let threshold = params.tag_threshold as f32;
     let lifetime_steps = (params.tag_lifetime_min * 60_000.0 / dt_ms) as u64;
-
-    // Tags follow efficacy; LTP tags are counted per neuron for the trigger.
-    let mut ltp_tags = vec![0u32; p.n_targets()];
-    let mut spines_on = vec![0u32; p.n_targets()];
-    for k in 0..spines.len() {
-        let change = p.efficacy[k] - p.home[k];
-        spines_on[p.target_of(group, k)] += 1;
-        if change.abs() >= threshold {
-            if spines.tag_step[k] == NO_TAG {
-                spines.tag_step[k] = step;
-            }
-            if change > 0.0 {
-                ltp_tags[p.target_of(group, k)] += 1;
-            }
-        } else {
-            spines.tag_step[k] = NO_TAG;
-        }
-    }
-    for (i, (&tags, &total)) in ltp_tags.iter().zip(&spines_on).enumerate() {
-        if tags > 0 && f64::from(tags) >= params.protein_trigger_fraction * f64::from(total) {
-            protein.trigger(i, step);
-        }
-    }
-
     for k in 0..spines.len() {
         let tagged_at = spines.tag_step[k];
         if tagged_at == NO_TAG {

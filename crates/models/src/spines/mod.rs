@@ -22,7 +22,9 @@ pub use census::{
     CENSUS_COLUMNS, COHORT_COLUMNS, CensusState, CensusTables, SIZE_COLUMNS, SPINE_EVENT_COLUMNS,
 };
 pub use columns::{Compartment, NO_TAG, NewSpine, SpineColumns, rearrange_column};
-pub use consolidation::{ConsolidationEvent, ProteinState, consolidate};
+pub use consolidation::{
+    ConsolidationEvent, ProteinState, TagCounts, capture_or_decay, tag_spines,
+};
 pub use dendrites::Dendrites;
 pub use params::SpineParams;
 pub use structural::{

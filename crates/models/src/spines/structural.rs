@@ -113,7 +113,8 @@ pub struct Spines {
     pub census_every_steps: u64,
 }
 
-/// One spine event for `spines.csv`.
+/// One spine event for `spines.csv`, from a slow or structural system running at the end of
+/// `step`: stamped with the time the step ends, as the census and newborn spines are.
 pub fn log_event(
     tables: &mut TableMonitor,
     id: TableId,
@@ -125,7 +126,7 @@ pub fn log_event(
     tables.push(
         id,
         &[
-            Cell::Step(step),
+            Cell::Step(step + 1),
             Cell::Text(event),
             Cell::U64(spine_id),
             Cell::Text(projection),
@@ -177,17 +178,27 @@ fn lognormal_volume(rng: &mut StreamRng, median: f64, sd: f64) -> f32 {
     (median.ln() + sd * z).exp() as f32
 }
 
-/// Poisson count by inversion (λ is small: a few births per neuron and step at most).
+/// Poisson count by inversion. λ is a few births per neuron and step at most; a larger λ
+/// (long structural steps, long dendrites) is drawn as a sum of counts of mean ≤ 30 each —
+/// a sum of Poisson counts is Poisson — so e^{−λ} never underflows.
 fn poisson(rng: &mut StreamRng, lambda: f64) -> u32 {
-    let u = rng.open01();
-    let (mut k, mut p) = (0u32, (-lambda).exp());
-    let mut cdf = p;
-    while u > cdf && p > 0.0 {
-        k += 1;
-        p *= lambda / f64::from(k);
-        cdf += p;
+    const CHUNK: f64 = 30.0;
+    let mut left = lambda;
+    let mut total = 0u32;
+    while left > 0.0 {
+        let mean = left.min(CHUNK);
+        left -= mean;
+        let u = rng.open01();
+        let (mut k, mut p) = (0u32, (-mean).exp());
+        let mut cdf = p;
+        while u > cdf && p > 0.0 {
+            k += 1;
+            p *= mean / f64::from(k);
+            cdf += p;
+        }
+        total += k;
     }
-    k
+    total
 }
 
 /// Everything one structural step changes in one projection.
@@ -216,7 +227,9 @@ pub fn draw_structural_changes(
     dt_days: f64,
 ) {
     let params = spines.params;
-    let day = (step as f64 * spines.dt_ms / 86_400_000.0) as usize;
+    // Spines formed now are born at the end of this step.
+    let born_step = step + 1;
+    let day = super::census::cohort_day(born_step, spines.dt_ms);
     let events = spines.tables.events;
     let mut plans: Vec<StructuralPlan> = Vec::with_capacity(spines.projections.len());
 
@@ -358,7 +371,7 @@ pub fn draw_structural_changes(
                         volume_um3: volume,
                         glun2a_fraction: t.glun2a_fraction,
                         // The spine exists from the end of this step; 0 marks initial spines.
-                        born_step: step + 1,
+                        born_step,
                     });
                     t.census.born(c, day);
                     log_event(
@@ -416,5 +429,32 @@ pub fn draw_structural_changes(
             }
         }
         p.write_all_weights(group);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use synaptogen_engine::{StableId, StreamId};
+
+    #[test]
+    fn poisson_counts_have_the_mean_and_variance_of_lambda() {
+        for lambda in [0.2, 4.0, 1000.0] {
+            let n = 20_000u64;
+            let draws: Vec<f64> = (0..n)
+                .map(|step| {
+                    let mut rng = StreamRng::new(1, StreamId::named("t"), StableId(3), step);
+                    f64::from(poisson(&mut rng, lambda))
+                })
+                .collect();
+            let mean = draws.iter().sum::<f64>() / n as f64;
+            let var = draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
+            let se = (lambda / n as f64).sqrt();
+            assert!((mean - lambda).abs() < 5.0 * se, "λ {lambda}: mean {mean}");
+            assert!(
+                (var / lambda - 1.0).abs() < 0.1,
+                "λ {lambda}: variance {var}"
+            );
+        }
     }
 }

@@ -6,11 +6,13 @@ use synaptogen_engine::monitors::TableMonitor;
 use synaptogen_engine::{ScheduleRates, SimClock, SynapseGroups};
 
 use super::SpineSlot;
-use super::consolidation::{ConsolidationEvent, consolidate};
+use super::consolidation::{ConsolidationEvent, TagCounts, capture_or_decay, tag_spines};
 use super::structural::{Spines, draw_structural_changes, log_event};
 use crate::plasticity::PlasticProjections;
 
-/// Slow schedule: tags, protein triggers and capture for every spiny projection.
+/// Slow schedule: tags, protein triggers and capture for every spiny projection. The
+/// trigger counts a neuron's tags over all its projections, so every projection is tagged
+/// before any captures.
 pub fn consolidate_spines(
     clock: Res<SimClock>,
     mut spines: ResMut<Spines>,
@@ -22,19 +24,26 @@ pub fn consolidate_spines(
     let spines = &mut *spines;
     let params = spines.params;
     let events = spines.tables.events;
+    for target in &mut spines.targets {
+        let mut counts = TagCounts::new(target.lengths_um.len());
+        for &sp_index in &target.projections {
+            let p = &mut plastic.list[spines.projections[sp_index].plastic];
+            tag_spines(p, &groups.groups()[p.group], &params, step, &mut counts);
+        }
+        counts.trigger(&mut target.protein, &params, step);
+    }
+    let mut happened = Vec::new();
     for sp in &spines.projections {
         let p = &mut plastic.list[sp.plastic];
         if p.rule.is_none() {
             continue;
         }
         let group = groups.group_mut(p.group);
-        p.catch_up(step, group);
-        let target = &mut spines.targets[sp.target];
-        let mut happened = Vec::new();
-        consolidate(
+        happened.clear();
+        capture_or_decay(
             p,
             group,
-            &mut target.protein,
+            &spines.targets[sp.target].protein,
             &params,
             step,
             spines.dt_ms,
@@ -43,7 +52,7 @@ pub fn consolidate_spines(
         let Some(cols) = p.spines.as_ref() else {
             continue;
         };
-        for (k, e) in happened {
+        for &(k, e) in &happened {
             let name = match e {
                 ConsolidationEvent::Consolidated => "consolidated",
                 ConsolidationEvent::Matured => "matured",

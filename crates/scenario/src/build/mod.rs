@@ -19,6 +19,7 @@ use synaptogen_models::inputs::{
 use synaptogen_models::neuron::{
     InitialVariable, Kernel, Neuron, NeuronGroup, NeuronGroups, STATE_VARIABLES,
 };
+use synaptogen_models::plasticity::PlasticProjections;
 use synaptogen_models::ports::N_PORTS;
 
 use crate::load::Resolved;
@@ -96,6 +97,23 @@ pub struct Built {
     pub synapse_bytes: usize,
     /// Column titles of the state recording (`population/neuron/variable`).
     pub state_columns: Vec<String>,
+}
+
+impl Built {
+    /// Brings every lazily updated efficacy (the calcium rule's) up to the current step and
+    /// rewrites the weights, so that what is read after a run — `summary.json`,
+    /// `synapses.csv` — is the state at its end, whatever was recorded.
+    pub fn settle_plasticity(&mut self) {
+        let step = self.simulation.step();
+        let world = &mut self.simulation.world;
+        if world.contains_resource::<PlasticProjections>() {
+            world.resource_scope(
+                |world, mut plastic: bevy_ecs::prelude::Mut<PlasticProjections>| {
+                    plastic.catch_up_all(step, &mut world.resource_mut::<SynapseGroups>());
+                },
+            );
+        }
+    }
 }
 
 /// Bytes the network of `r` will need, estimated from its sizes before anything is

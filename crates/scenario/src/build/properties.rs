@@ -11,8 +11,8 @@ use super::build;
 use crate::load::load_str;
 use crate::overrides::Override;
 
-/// A small spiny network: STDP on pyramidal→pyramidal spines, the calcium rule on plain
-/// synapses onto interneurons, STDP with weight bounds onto interneurons, Poisson drive.
+/// A small spiny network: STDP on pyramidal→pyramidal spines, STDP with weight bounds and
+/// the calcium rule (with strong noise) on plain synapses onto interneurons, Poisson drive.
 const NETWORK: &str = r#"
 schema_version = 1
 [simulation]
@@ -39,6 +39,12 @@ target = "pv"
 connectivity = { kind = "pairwise_bernoulli", p = 0.3 }
 weight_ns = { dist = "uniform", low = 0.5, high = 2.0 }
 plasticity = { rule = "stdp_triplet", a2_plus = 0.05, a2_minus = 0.06, w_min_ns = 0.1, w_max_ns = 3.0 }
+[projections.pyr_pv_calcium]
+source = "pyr"
+target = "pv"
+connectivity = { kind = "pairwise_bernoulli", p = 0.3 }
+weight_ns = 0.5
+plasticity = { rule = "calcium", sigma = 8.0 }
 [projections.pv_pyr]
 source = "pv"
 target = "pyr"
@@ -100,36 +106,64 @@ proptest! {
                 .sum();
             prop_assert_eq!(initial + born - eliminated, now as u64);
         }
-        let columns: Vec<(u16, Vec<u64>)> = spines
-            .projections
-            .iter()
-            .map(|sp| (sp.plastic as u16, plastic.list[sp.plastic].spines.as_ref().unwrap().id.clone()))
-            .collect();
-        let total: usize = columns.iter().map(|c| c.1.len()).sum();
+        // Every entity points at its spine's slot, whose CSR synapse joins the same two
+        // neurons; every per-synapse column has one entry per synapse.
+        let groups = world.resource::<SynapseGroups>().clone();
+        let plastic = world.resource::<PlasticProjections>().clone();
         let mut entities = 0;
         for (spine, slot) in world.query::<(&Spine, &SpineSlot)>().iter(world) {
-            let ids = &columns.iter().find(|c| c.0 == spine.projection).unwrap().1;
-            prop_assert_eq!(ids[slot.0 as usize], spine.id.0, "entity and column disagree");
+            let p = &plastic.list[usize::from(spine.projection)];
+            let group = &groups.groups()[p.group];
+            let k = slot.0 as usize;
+            prop_assert_eq!(p.spines.as_ref().unwrap().id[k], spine.id.0, "entity and column disagree");
+            prop_assert_eq!(group.targets()[k], spine.parent.0, "parent");
+            prop_assert_eq!(p.source_start + group.source_of(k), spine.presynaptic.0, "partner");
             entities += 1;
+        }
+        let mut total = 0;
+        for p in &plastic.list {
+            let n = groups.groups()[p.group].len();
+            prop_assert_eq!(p.efficacy.len(), n, "{} efficacy", p.name);
+            if let Some(cols) = &p.spines {
+                prop_assert_eq!(cols.len(), n, "{} spine columns", p.name);
+                prop_assert_eq!(p.home.len(), n, "{} home", p.name);
+                prop_assert_eq!(p.base.len(), n, "{} base", p.name);
+                total += n;
+            }
         }
         prop_assert_eq!(entities, total);
     }
 
-    /// Rules keep efficacies in [0, 1]; bounded weights stay in their bounds; no weight is
-    /// negative or non-finite.
+    /// STDP keeps efficacies in [0, 1]; the calcium rule may carry them a little beyond
+    /// (noise; Graupner & Brunel 2012 do not clip), but every weight stays within its
+    /// map's bounds: [w_min, w_max] under STDP, [w₀, b·w₀] for two-state synapses; no weight
+    /// is negative or non-finite.
     #[test]
     fn weights_stay_within_their_bounds(seed in 0u64..1_000_000) {
         let built = run(seed, 100.0, 100.0, 1000.0);
         let world = &built.simulation.world;
         let plastic = world.resource::<PlasticProjections>();
         let groups = world.resource::<SynapseGroups>();
+        let mut outside_unit = 0;
         for p in &plastic.list {
             let weights = groups.groups()[p.group].weights();
             prop_assert!(weights.iter().all(|w| w.is_finite() && *w >= 0.0), "{}", p.name);
-            prop_assert!(p.efficacy.iter().all(|e| (0.0..=1.0).contains(e)), "{}", p.name);
-            if let WeightMap::Range { w_min_ns, w_max_ns } = p.map {
-                prop_assert!(weights.iter().all(|w| (w_min_ns..=w_max_ns).contains(w)), "{}", p.name);
+            match p.map {
+                WeightMap::Range { w_min_ns, w_max_ns } => {
+                    prop_assert!(p.efficacy.iter().all(|e| (0.0..=1.0).contains(e)), "{}", p.name);
+                    prop_assert!(weights.iter().all(|w| (w_min_ns..=w_max_ns).contains(w)), "{}", p.name);
+                }
+                WeightMap::UpDown { b } => {
+                    prop_assert_eq!(p.base.len(), weights.len());
+                    outside_unit += p.efficacy.iter().filter(|e| !(0.0..=1.0).contains(*e)).count();
+                    for (w, base) in weights.iter().zip(&p.base) {
+                        prop_assert!(*w >= *base && *w <= b * *base * (1.0 + 1e-6), "{}: {} of {}", p.name, w, base);
+                    }
+                }
+                WeightMap::Linear { .. } => {}
             }
         }
+        // The noisy calcium projection is really exercised at its bounds.
+        prop_assert!(outside_unit > 0, "no calcium efficacy left [0, 1]");
     }
 }
