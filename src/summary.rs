@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use synaptogen_engine::monitors::SpikeStatistics;
 use synaptogen_engine::{DeliveredEvents, SynapseGroups};
-use synaptogen_models::plasticity::PlasticProjections;
+use synaptogen_models::plasticity::{PlasticProjections, Rule};
 use synaptogen_models::spines::{SpineColumns, Spines};
 use synaptogen_scenario::{Built, Resolved};
 
@@ -41,8 +41,10 @@ pub struct PlasticEntry {
     pub synapses: u64,
     /// Mean conductance weight over live synapses.
     pub mean_weight_ns: f64,
-    /// Mean dimensionless efficacy (the plasticity rule's state, 0–1).
-    pub mean_efficacy: f64,
+    /// The learning rule: `stdp`, `calcium`, or `none` (static spines).
+    pub rule: &'static str,
+    /// Mean dimensionless efficacy (the rule's state, 0–1; null without a rule).
+    pub mean_efficacy: Option<f64>,
 }
 
 /// One spiny target population at the end of the run.
@@ -163,7 +165,15 @@ impl RunSummary {
                         projection: p.name.clone(),
                         synapses: w.len() as u64,
                         mean_weight_ns: w.iter().map(|&x| f64::from(x)).sum::<f64>() / n,
-                        mean_efficacy: p.efficacy.iter().map(|&x| f64::from(x)).sum::<f64>() / n,
+                        rule: match p.rule {
+                            Some(Rule::Stdp(_)) => "stdp",
+                            Some(Rule::Calcium(_)) => "calcium",
+                            None => "none",
+                        },
+                        mean_efficacy: p
+                            .rule
+                            .as_ref()
+                            .map(|_| p.efficacy.iter().map(|&x| f64::from(x)).sum::<f64>() / n),
                     }
                 })
                 .collect()
@@ -298,13 +308,16 @@ impl RunSummary {
         }
         if !self.plasticity.is_empty() {
             out += &format!(
-                "{:<24} {:>9} {:>14} {:>14}\n",
-                "plastic projection", "synapses", "weight (nS)", "efficacy"
+                "{:<24} {:<8} {:>9} {:>14} {:>10}\n",
+                "plastic projection", "rule", "synapses", "weight (nS)", "efficacy"
             );
             for p in &self.plasticity {
+                let efficacy = p
+                    .mean_efficacy
+                    .map_or_else(|| "—".to_owned(), |e| format!("{e:.4}"));
                 out += &format!(
-                    "{:<24} {:>9} {:>14.5} {:>14.4}\n",
-                    p.projection, p.synapses, p.mean_weight_ns, p.mean_efficacy
+                    "{:<24} {:<8} {:>9} {:>14.5} {:>10}\n",
+                    p.projection, p.rule, p.synapses, p.mean_weight_ns, efficacy
                 );
             }
         }
