@@ -180,12 +180,7 @@ impl Simulation {
                 self.drain(sink)?;
             }
             self.fast.run(&mut self.world);
-            if (step + 1).is_multiple_of(rates.slow_every_steps) {
-                self.slow.run(&mut self.world);
-            }
-            if (step + 1).is_multiple_of(rates.structural_every_steps) {
-                self.structural.run(&mut self.world);
-            }
+            self.run_due_slow_schedules(step, &rates);
             self.world.resource_mut::<SynapticInputRing>().advance();
             self.world.resource_mut::<SimClock>().advance();
             if (done + 1) % report_every == 0 || done + 1 == steps {
@@ -197,6 +192,17 @@ impl Simulation {
             }
         }
         self.drain(sink)
+    }
+
+    /// Runs the slow and structural schedules that are due at the end of `step` (slow first,
+    /// so structural change reads up-to-date slow state).
+    fn run_due_slow_schedules(&mut self, step: u64, rates: &ScheduleRates) {
+        if (step + 1).is_multiple_of(rates.slow_every_steps) {
+            self.slow.run(&mut self.world);
+        }
+        if (step + 1).is_multiple_of(rates.structural_every_steps) {
+            self.structural.run(&mut self.world);
+        }
     }
 
     /// Advances `steps` steps without spiking: neurons, synaptic input and the fast
@@ -225,12 +231,7 @@ impl Simulation {
                     break;
                 }
                 self.world.resource_mut::<SimClock>().jump(due - step);
-                if (due + 1).is_multiple_of(rates.slow_every_steps) {
-                    self.slow.run(&mut self.world);
-                }
-                if (due + 1).is_multiple_of(rates.structural_every_steps) {
-                    self.structural.run(&mut self.world);
-                }
+                self.run_due_slow_schedules(due, &rates);
                 self.world.resource_mut::<SimClock>().advance();
                 self.drain(sink)?;
                 progress(Progress {
