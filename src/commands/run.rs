@@ -102,8 +102,7 @@ fn execute(
     let progress = ProgressDisplay::new(total_steps, total_steps as f64 * dt_ms, quiet);
     let sim_clock = Stopwatch::start();
     built
-        .simulation
-        .run(built.steps, &mut sink, &mut |p| progress.update(p))
+        .run_spiking(&mut sink, &mut |p| progress.update(p))
         .internal("the simulation failed")?;
     if built.quiet_steps > 0 {
         let done = built.steps;

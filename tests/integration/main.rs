@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod determinism;
+mod pharmacology;
 mod plasticity;
 mod run_folder;
 mod scenarios;

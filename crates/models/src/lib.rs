@@ -17,9 +17,11 @@ pub mod cell_type;
 pub mod inputs;
 pub mod math;
 pub mod neuron;
+pub mod pharmacology;
 pub mod plasticity;
 pub mod ports;
 pub mod receptors;
+pub mod signalling;
 pub mod spines;
 pub mod validate;
 
@@ -33,14 +35,24 @@ use synaptogen_engine::schedule::Stage;
 
 /// Adds the models' systems to their stages. The world must hold [`neuron::NeuronGroups`],
 /// [`inputs::PoissonInputs`], [`inputs::CurrentSchedule`], [`inputs::ForcedSpikes`],
-/// [`plasticity::PlasticProjections`] and — when `with_spines` — [`spines::Spines`].
-pub fn register(builder: &mut SimulationBuilder, with_spines: bool) {
+/// [`plasticity::PlasticProjections`], — when `with_spines` — [`spines::Spines`] and — when
+/// `with_pharmacology` — [`pharmacology::Pharmacology`]. The pharmacology runs first in the
+/// slow schedule, so the spine rules of the same step see its drive.
+pub fn register(builder: &mut SimulationBuilder, with_spines: bool, with_pharmacology: bool) {
     builder.fast.add_systems((
         (inputs::apply_current_changes, inputs::drive_poisson_inputs).in_set(Stage::Inputs),
         neuron::integrate_neurons.in_set(Stage::Integrate),
         plasticity::apply_plasticity.in_set(Stage::Plasticity),
         sample_state::<neuron::NeuronGroups>.in_set(Stage::Record),
     ));
+    if with_pharmacology {
+        builder
+            .fast
+            .add_systems(pharmacology::count_spiking_steps.in_set(Stage::Record));
+        builder
+            .slow
+            .add_systems(pharmacology::update_pharmacology.before(plasticity::catch_up_efficacies));
+    }
     if with_spines {
         builder.slow.add_systems(
             (

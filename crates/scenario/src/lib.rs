@@ -17,6 +17,7 @@ pub mod library;
 mod load;
 mod locate;
 mod overrides;
+pub mod pharmacology;
 pub mod schema;
 mod validate;
 

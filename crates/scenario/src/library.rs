@@ -37,12 +37,73 @@ pub const CELL_TYPES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Shipped drugs: name and TOML text (`assets/drugs/NAME.toml`).
+pub const DRUGS: &[(&str, &str)] = &[
+    (
+        "arketamine",
+        include_str!("../../../assets/drugs/arketamine.toml"),
+    ),
+    (
+        "esketamine",
+        include_str!("../../../assets/drugs/esketamine.toml"),
+    ),
+    (
+        "ketamine",
+        include_str!("../../../assets/drugs/ketamine.toml"),
+    ),
+    (
+        "memantine",
+        include_str!("../../../assets/drugs/memantine.toml"),
+    ),
+    ("mk801", include_str!("../../../assets/drugs/mk801.toml")),
+    (
+        "norketamine",
+        include_str!("../../../assets/drugs/norketamine.toml"),
+    ),
+    (
+        "rapamycin",
+        include_str!("../../../assets/drugs/rapamycin.toml"),
+    ),
+    (
+        "ro25_6981",
+        include_str!("../../../assets/drugs/ro25_6981.toml"),
+    ),
+];
+
 /// Built-in scenarios: name and TOML text (`assets/scenarios/NAME.toml`).
 pub const SCENARIOS: &[(&str, &str)] = &[
     ("coba", include_str!("../../../assets/scenarios/coba.toml")),
     (
+        "cus_21d",
+        include_str!("../../../assets/scenarios/cus_21d.toml"),
+    ),
+    (
+        "cus_then_ketamine",
+        include_str!("../../../assets/scenarios/cus_then_ketamine.toml"),
+    ),
+    (
+        "ketamine_human_infusion",
+        include_str!("../../../assets/scenarios/ketamine_human_infusion.toml"),
+    ),
+    (
+        "ketamine_rat_10mgkg",
+        include_str!("../../../assets/scenarios/ketamine_rat_10mgkg.toml"),
+    ),
+    (
+        "mk801_rat",
+        include_str!("../../../assets/scenarios/mk801_rat.toml"),
+    ),
+    (
         "pfc_baseline",
         include_str!("../../../assets/scenarios/pfc_baseline.toml"),
+    ),
+    (
+        "rapamycin_then_ketamine",
+        include_str!("../../../assets/scenarios/rapamycin_then_ketamine.toml"),
+    ),
+    (
+        "ro25_rat",
+        include_str!("../../../assets/scenarios/ro25_rat.toml"),
     ),
 ];
 

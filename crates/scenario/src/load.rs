@@ -86,6 +86,18 @@ impl Context<'_> {
     }
 }
 
+/// Lays `over` onto `base`: tables merge key by key, any other value replaces.
+fn merge_tables(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge_tables(b, o),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
 /// Loads a scenario from `text`; `file` names it in errors.
 pub fn load_str(
     file: &str,
@@ -111,6 +123,38 @@ pub fn load_str(
         .into());
     }
 
+    // 1b. `extends = "<built-in scenario>"`: this file's keys laid over that scenario's.
+    let extended = match table.remove("extends") {
+        None => false,
+        Some(toml::Value::String(base)) => {
+            let Some(base_text) = crate::library::scenario_text(&base) else {
+                let names: Vec<&str> = crate::library::SCENARIOS.iter().map(|(n, _)| *n).collect();
+                return Err(ScenarioError::key(
+                    file,
+                    "extends".to_owned(),
+                    format!(
+                        "unknown built-in scenario \"{base}\"; allowed: {}",
+                        names.join(", ")
+                    ),
+                )
+                .into());
+            };
+            let mut merged: toml::Table =
+                toml::from_str(base_text).expect("built-in scenarios parse (tested)");
+            merge_tables(&mut merged, std::mem::take(&mut table));
+            table = merged;
+            true
+        }
+        Some(other) => {
+            return Err(ScenarioError::key(
+                file,
+                "extends".to_owned(),
+                format!("expected the name of a built-in scenario, found {other}"),
+            )
+            .into());
+        }
+    };
+
     // 2. Command-line overrides.
     for o in overrides {
         o.apply(&mut table).map_err(|message| {
@@ -128,7 +172,7 @@ pub fn load_str(
     // 4. Types and unknown keys. Without overrides the original text is parsed, so the
     //    error span points into it; with overrides the edited table is.
     let edited;
-    let parsed_text = if overrides.is_empty() {
+    let parsed_text = if overrides.is_empty() && !extended {
         text
     } else {
         edited = toml::to_string(&table)
@@ -261,5 +305,24 @@ impl Resolved {
     /// The cell type of population `name`.
     pub fn cell_type_of(&self, population: &str) -> &CellType {
         &self.cell_types[&self.scenario.populations[population].cell_type]
+    }
+
+    /// The cell type of `population` as the network uses it: the library type with the
+    /// pharmacology's mechanism switches applied (a common NMDA/AMPA ratio; one Mg²⁺
+    /// sensitivity for every GluN2 class when subunit selectivity is off).
+    pub fn effective_cell_type(&self, population: &str) -> CellType {
+        let mut cell = self.cell_type_of(population).clone();
+        if let Some(p) = &self.scenario.pharmacology {
+            let nmda = &mut cell.receptors.nmda;
+            if let Some(ratio) = p.mechanisms.uniform_nmda_ampa_ratio {
+                nmda.nmda_ampa_ratio = ratio;
+            }
+            if !p.mechanisms.subunit_selectivity {
+                for s in [&mut nmda.glun2a, &mut nmda.glun2b, &mut nmda.glun2cd] {
+                    s.mg_k_scale = 1.0;
+                }
+            }
+        }
+        cell
     }
 }

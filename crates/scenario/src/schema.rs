@@ -13,6 +13,8 @@ use synaptogen_models::plasticity::{CalciumParams, ScalingParams, StdpPairParams
 use synaptogen_models::spines::{Compartment, SpineParams};
 use synaptogen_models::{Environment, Transmitter};
 
+pub use crate::pharmacology::{Intervention, PharmacologySpec, WindowSpec};
+
 /// The scenario schema version this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -51,6 +53,13 @@ pub struct Scenario {
     /// What to record.
     #[serde(default)]
     pub recording: RecordingSpec,
+    /// Drugs, glutamate, signalling and stress settings (present, or implied by
+    /// `[[interventions]]`, to model them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pharmacology: Option<PharmacologySpec>,
+    /// Doses and stress protocols, in any order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interventions: Vec<Intervention>,
 }
 
 /// `[simulation]`.
@@ -78,6 +87,9 @@ pub struct SimulationSettings {
     /// (no spikes), ms (default 0). For days of spine turnover at baseline.
     #[serde(default)]
     pub quiet_after_ms: f64,
+    /// Spiking windows for long protocols (default: spiking throughout).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub windows: Option<WindowSpec>,
 }
 
 /// `[populations.NAME]`.

@@ -265,7 +265,191 @@ pub fn validate(
     projections(&mut r, s, cells, dt);
     inputs(&mut r, s, dt);
     recording(&mut r, s, cells, dt);
+    pharmacology(&mut r, s);
     r.errors
+}
+
+/// `[pharmacology]`, `[[interventions]]` and `[simulation.windows]`.
+fn pharmacology(r: &mut Report<'_>, s: &Scenario) {
+    use crate::pharmacology::Intervention;
+    use synaptogen_pharma::drug::Route;
+    if let Some(w) = &s.simulation.windows {
+        if w.spiking.ms <= 0.0 || w.spiking.ms > w.every.ms {
+            r.error(
+                "simulation.windows.spiking",
+                w.spiking,
+                "unusable window",
+                format!("a time > 0 and ≤ windows.every ({})", w.every),
+            );
+        }
+        r.multiple_of(
+            "simulation.windows.every",
+            w.every.ms,
+            ("simulation.slow_dt_ms", s.simulation.slow_dt_ms),
+            "windows start on the slow schedule",
+        );
+    }
+    if s.pharmacology.is_none() && s.interventions.is_empty() {
+        return;
+    }
+    let spec = s.pharmacology.clone().unwrap_or_default();
+    let p = "pharmacology";
+    if let Some(m) = spec.body_mass_kg
+        && !(m.is_finite() && m > 0.0)
+    {
+        r.error(
+            format!("{p}.body_mass_kg"),
+            m,
+            "unusable body mass",
+            "a number > 0",
+        );
+    }
+    r.multiple_of(
+        &format!("{p}.record_every"),
+        spec.record_every.ms,
+        ("simulation.slow_dt_ms", s.simulation.slow_dt_ms),
+        "rows are written on the slow schedule",
+    );
+    let mut out = Vec::new();
+    {
+        let mut c = synaptogen_models::validate::Checker::new("", &mut out);
+        spec.mechanisms.check(&mut c.nested("mechanisms"));
+        spec.glutamate.check(&mut c.nested("glutamate"));
+        spec.signalling.check(&mut c.nested("signalling"));
+    }
+    r.violations(p, out);
+    for (name, drug) in &spec.drugs {
+        for v in drug.violations() {
+            r.error(
+                format!("{p}.drugs.{name}.{}", v.key),
+                v.value,
+                "parameter out of range",
+                v.allowed,
+            );
+        }
+    }
+    let library = crate::build::drug_names(s);
+    for (k, intervention) in s.interventions.iter().enumerate() {
+        let key = format!("interventions[{k}]");
+        match intervention {
+            Intervention::Dose(d) => {
+                let Some(drug) = crate::build::drug_named(s, &d.drug) else {
+                    r.error(
+                        format!("{key}.drug"),
+                        format!("\"{}\"", d.drug),
+                        "unknown drug",
+                        format!(
+                            "one of {} (or define it in [pharmacology.drugs])",
+                            library.join(", ")
+                        ),
+                    );
+                    continue;
+                };
+                let amounts = [d.amount_mg_per_kg, d.amount_mg, d.amount_nmol];
+                let given: Vec<f64> = amounts.iter().flatten().copied().collect();
+                if given.len() != 1 {
+                    r.error(
+                        format!("{key}.amount_mg_per_kg"),
+                        format!("{} amount keys", given.len()),
+                        "a dose needs exactly one amount",
+                        "one of amount_mg_per_kg, amount_mg, amount_nmol",
+                    );
+                } else if !(given[0].is_finite() && given[0] >= 0.0) {
+                    r.error(
+                        format!("{key}.amount"),
+                        given[0],
+                        "unusable amount",
+                        "a number ≥ 0",
+                    );
+                }
+                match drug.pk_for(spec.species) {
+                    None => r.error(
+                        format!("{key}.drug"),
+                        format!("\"{}\"", d.drug),
+                        format!(
+                            "the drug has no pharmacokinetics for {}",
+                            spec.species.name()
+                        ),
+                        format!(
+                            "a drug with [pk.{}] (or change pharmacology.species)",
+                            spec.species.name()
+                        ),
+                    ),
+                    Some(pk) if !pk.routes.contains_key(&d.route) => {
+                        let allowed: Vec<&str> = pk.routes.keys().map(|r| r.name()).collect();
+                        r.error(
+                            format!("{key}.route"),
+                            format!("\"{}\"", d.route.name()),
+                            format!(
+                                "{} has no data for this route in {}",
+                                d.drug,
+                                spec.species.name()
+                            ),
+                            allowed.join(", "),
+                        );
+                    }
+                    Some(_) => {}
+                }
+                match (d.route, d.duration) {
+                    (Route::IvInfusion, None) => r.error(
+                        format!("{key}.duration"),
+                        "(missing)",
+                        "an infusion needs its duration",
+                        "a time > 0, e.g. \"40min\"",
+                    ),
+                    (Route::IvInfusion, Some(t)) if t.ms <= 0.0 => r.error(
+                        format!("{key}.duration"),
+                        t,
+                        "an infusion needs its duration",
+                        "a time > 0, e.g. \"40min\"",
+                    ),
+                    (Route::IvInfusion, _) | (_, None) => {}
+                    (_, Some(t)) => r.error(
+                        format!("{key}.duration"),
+                        t,
+                        "only infusions have a duration",
+                        "no duration, or route = \"iv_infusion\"",
+                    ),
+                }
+            }
+            Intervention::ChronicStress(c) => {
+                if !(c.peak_corticosterone_fold.is_finite() && c.peak_corticosterone_fold >= 1.0) {
+                    r.error(
+                        format!("{key}.peak_corticosterone_fold"),
+                        c.peak_corticosterone_fold,
+                        "unusable corticosterone level",
+                        "a number ≥ 1",
+                    );
+                }
+                if c.stressor.ms * f64::from(c.stressors_per_day) > 86_400_000.0 {
+                    r.error(
+                        format!("{key}.stressor"),
+                        c.stressor,
+                        "the stressors do not fit in a day",
+                        "stressor × stressors_per_day ≤ 1d",
+                    );
+                }
+            }
+            Intervention::Corticosterone(c) => {
+                if c.end.ms <= c.start.ms {
+                    r.error(
+                        format!("{key}.end"),
+                        c.end,
+                        "ends before it starts",
+                        format!("a time after start ({})", c.start),
+                    );
+                }
+                if !(c.fold.is_finite() && c.fold > 0.0) {
+                    r.error(
+                        format!("{key}.fold"),
+                        c.fold,
+                        "unusable level",
+                        "a number > 0",
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// `[simulation]`; returns a usable dt for the other checks.

@@ -30,6 +30,21 @@ pub struct NeuronGroup {
     kernel: Kernel,
     columns: Columns,
     spike_buffers: Vec<Vec<u32>>,
+    /// Steps since the NMDA open statistics were last taken.
+    nmda_steps: u32,
+}
+
+/// A population's NMDA receptor statistics since they were last taken, and the shares of
+/// its receptors left free by drugs (see `pharma::block`). Indices: `[component][neuron]`.
+pub struct NmdaExposure<'a> {
+    /// Steps the sums cover (0 when no spiking step ran, e.g. in a quiet stretch).
+    pub steps: u32,
+    /// Σ over steps of each component's conductance before any block, nS·step.
+    pub open: [&'a mut [f32]; MAX_NMDA_COMPONENTS],
+    /// The same sums weighted by the Mg²⁺-free fraction, nS·step.
+    pub open_mg_free: [&'a mut [f32]; MAX_NMDA_COMPONENTS],
+    /// Share of each component's receptors not held by drugs, in [0, 1], read by the kernel.
+    pub free: [&'a mut [f32]; MAX_NMDA_COMPONENTS],
 }
 
 /// The state columns of a population (see [`ChunkState`] for their meaning and units).
@@ -43,6 +58,10 @@ struct Columns {
     nmda_rise: [Vec<f32>; MAX_NMDA_COMPONENTS],
     nmda_decay: [Vec<f32>; MAX_NMDA_COMPONENTS],
     g_nmda_ns: Vec<f32>,
+    nmda_mg_factor: Vec<f32>,
+    nmda_free: [Vec<f32>; MAX_NMDA_COMPONENTS],
+    nmda_open: [Vec<f32>; MAX_NMDA_COMPONENTS],
+    nmda_open_mg_free: [Vec<f32>; MAX_NMDA_COMPONENTS],
     i_ext_pa: Vec<f64>,
 }
 
@@ -50,6 +69,9 @@ impl Columns {
     fn view(&mut self) -> ChunkState<'_> {
         let [r0, r1, r2] = &mut self.nmda_rise;
         let [d0, d1, d2] = &mut self.nmda_decay;
+        let [f0, f1, f2] = &self.nmda_free;
+        let [o0, o1, o2] = &mut self.nmda_open;
+        let [m0, m1, m2] = &mut self.nmda_open_mg_free;
         ChunkState {
             v_mv: &mut self.v_mv,
             w_pa: &mut self.w_pa,
@@ -59,6 +81,10 @@ impl Columns {
             nmda_rise: [r0, r1, r2],
             nmda_decay: [d0, d1, d2],
             g_nmda_ns: &mut self.g_nmda_ns,
+            nmda_mg_factor: &mut self.nmda_mg_factor,
+            nmda_free: [f0, f1, f2],
+            nmda_open: [o0, o1, o2],
+            nmda_open_mg_free: [m0, m1, m2],
             i_ext_pa: &mut self.i_ext_pa,
         }
     }
@@ -92,12 +118,22 @@ impl InitialVariable {
     }
 }
 
+impl NmdaExposure<'_> {
+    /// Zeroes the sums, starting the next interval.
+    pub fn reset(&mut self) {
+        for column in self.open.iter_mut().chain(self.open_mg_free.iter_mut()) {
+            column.fill(0.0);
+        }
+    }
+}
+
 impl NeuronGroup {
     /// A population at rest (V = E_L, no conductance, no adaptation).
     pub fn new(population: usize, range: Range<u32>, kernel: Kernel) -> Self {
         let n = (range.end - range.start) as usize;
         let n_nmda = kernel.n_nmda_components();
         let nmda_column = |c: usize| if c < n_nmda { vec![0.0; n] } else { Vec::new() };
+        let free_column = |c: usize| if c < n_nmda { vec![1.0; n] } else { Vec::new() };
         let n_chunks = n.div_ceil(CHUNK);
         Self {
             population,
@@ -115,9 +151,14 @@ impl NeuronGroup {
                 nmda_rise: std::array::from_fn(nmda_column),
                 nmda_decay: std::array::from_fn(nmda_column),
                 g_nmda_ns: if n_nmda > 0 { vec![0.0; n] } else { Vec::new() },
+                nmda_mg_factor: if n_nmda > 0 { vec![0.0; n] } else { Vec::new() },
+                nmda_free: std::array::from_fn(free_column),
+                nmda_open: std::array::from_fn(nmda_column),
+                nmda_open_mg_free: std::array::from_fn(nmda_column),
                 i_ext_pa: vec![0.0; n],
             },
             spike_buffers: (0..n_chunks).map(|_| Vec::with_capacity(CHUNK)).collect(),
+            nmda_steps: 0,
             kernel,
         }
     }
@@ -135,6 +176,22 @@ impl NeuronGroup {
     /// Membrane potentials, mV.
     pub fn v_mv(&self) -> &[f64] {
         &self.columns.v_mv
+    }
+
+    /// The NMDA statistics gathered since the last call, for the drug-block kinetics; the
+    /// caller zeroes the sums it has used with [`NmdaExposure::reset`].
+    pub fn nmda_exposure(&mut self) -> NmdaExposure<'_> {
+        let c = &mut self.columns;
+        let steps = std::mem::take(&mut self.nmda_steps);
+        let [o0, o1, o2] = &mut c.nmda_open;
+        let [m0, m1, m2] = &mut c.nmda_open_mg_free;
+        let [f0, f1, f2] = &mut c.nmda_free;
+        NmdaExposure {
+            steps,
+            open: [o0, o1, o2],
+            open_mg_free: [m0, m1, m2],
+            free: [f0, f1, f2],
+        }
     }
 
     /// The cell type's step constants.
@@ -211,6 +268,7 @@ impl NeuronGroup {
         forced: &[u32],
     ) {
         let parallel = parallel && self.len() >= PARALLEL_MIN_NEURONS;
+        self.nmda_steps += 1;
         let work = Work {
             state: self.columns.view(),
             glutamate,

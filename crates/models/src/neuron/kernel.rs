@@ -53,6 +53,8 @@ struct AdexConstants {
 #[derive(Debug, Clone, PartialEq)]
 struct NmdaConstants {
     components: [NmdaComponent; MAX_NMDA_COMPONENTS],
+    /// Per component, 1 / its Mg²⁺ dissociation-constant scale (GluN2C/D block less).
+    inverse_mg_k_scale: [f32; MAX_NMDA_COMPONENTS],
     n_components: usize,
     e_rev_mv: f64,
     block: MgBlock,
@@ -77,6 +79,7 @@ impl Kernel {
         };
         let nmda = r.nmda.is_active().then(|| {
             let mut components = [NmdaComponent::NONE; MAX_NMDA_COMPONENTS];
+            let mut inverse_mg_k_scale = [1.0; MAX_NMDA_COMPONENTS];
             // Subunit-selective antagonists remove their share of the conductance.
             let unblocked = [1.0 - env.glun2a_block, 1.0 - env.glun2b_block, 1.0];
             let active = r
@@ -86,12 +89,18 @@ impl Kernel {
                 .zip(unblocked)
                 .filter(|(s, _)| s.fraction > 0.0);
             let mut n_components = 0;
-            for (slot, (subunit, open)) in components.iter_mut().zip(active) {
+            for ((slot, scale), (subunit, open)) in components
+                .iter_mut()
+                .zip(&mut inverse_mg_k_scale)
+                .zip(active)
+            {
                 *slot = NmdaComponent::new(&subunit, r.nmda.nmda_ampa_ratio * open, dt_ms);
+                *scale = (1.0 / subunit.mg_k_scale) as f32;
                 n_components += 1;
             }
             NmdaConstants {
                 components,
+                inverse_mg_k_scale,
                 n_components,
                 e_rev_mv: r.nmda.e_rev_mv,
                 block: r.nmda.mg_block,
@@ -230,6 +239,7 @@ impl Kernel {
         };
         let no_nmda = NmdaConstants {
             components: [NmdaComponent::NONE; MAX_NMDA_COMPONENTS],
+            inverse_mg_k_scale: [1.0; MAX_NMDA_COMPONENTS],
             n_components: 0,
             e_rev_mv: 0.0,
             block: MgBlock::default(),
@@ -247,16 +257,34 @@ impl Kernel {
         let adex = self.adex.as_ref().unwrap_or(&no_adex);
 
         if NMDA {
-            // One pass per component, each a plain vectorisable loop, summing into g_nmda.
+            // g_nmda = Σ_c g_c · u_c(V) · free_c: each class under its own Mg²⁺ block
+            // u_c = 1 / (1 + x / scale_c), x = [Mg²⁺]/K · exp(−s·V) at the start of the step,
+            // and the share `free_c` not held by drugs (pharmacology, updated on the slow
+            // schedule). One pass computes x; then one plain vectorisable pass per component.
+            // Each pass also adds up what the drug-block kinetics need: the open conductance
+            // and its Mg²⁺-free part (pharma::block).
             let g_nmda_ns = &mut s.g_nmda_ns[..n];
+            let mg_factor = &mut s.nmda_mg_factor[..n];
+            let mg_over_k = nmda.mg_mm / nmda.block.k_mm;
+            for i in 0..n {
+                mg_factor[i] = (mg_over_k * exp(-nmda.block.slope_per_mv * v_mv[i])) as f32;
+            }
             g_nmda_ns.fill(0.0);
             for (c, comp) in nmda.components[..nmda.n_components].iter().enumerate() {
+                let inverse_scale = nmda.inverse_mg_k_scale[c];
                 let rise = &mut s.nmda_rise[c][..n];
                 let fall = &mut s.nmda_decay[c][..n];
+                let free = &s.nmda_free[c][..n];
+                let open = &mut s.nmda_open[c][..n];
+                let open_mg_free = &mut s.nmda_open_mg_free[c][..n];
                 for i in 0..n {
                     let arriving = glutamate[i] * comp.gain;
                     let (r, d) = (rise[i] + arriving, fall[i] + arriving);
-                    g_nmda_ns[i] += d - r;
+                    let g = d - r;
+                    let mg_free = 1.0 / (1.0 + mg_factor[i] * inverse_scale);
+                    g_nmda_ns[i] += g * mg_free * free[i];
+                    open[i] += g;
+                    open_mg_free[i] += g * mg_free;
                     rise[i] = decay(r, comp.rise_factor);
                     fall[i] = decay(d, comp.decay_factor);
                 }
@@ -280,8 +308,7 @@ impl Kernel {
                 + g_gaba * self.e_gaba_mv
                 + i_ext_pa[i];
             if NMDA {
-                let unblocked = nmda.block.unblocked(v, nmda.mg_mm);
-                let g = f64::from(g_nmda_ns[i]) * unblocked;
+                let g = f64::from(g_nmda_ns[i]);
                 g_total += g;
                 i_drive += g * nmda.e_rev_mv;
             }
@@ -322,9 +349,18 @@ pub struct ChunkState<'a> {
     pub nmda_rise: [&'a mut [f32]; MAX_NMDA_COMPONENTS],
     /// Decaying exponential of each active NMDA component, nS.
     pub nmda_decay: [&'a mut [f32]; MAX_NMDA_COMPONENTS],
-    /// Total NMDA conductance before the Mg²⁺ block in the current step, nS (empty
-    /// without NMDA).
+    /// Total open NMDA conductance in the current step, after the Mg²⁺ and drug blocks,
+    /// nS (empty without NMDA).
     pub g_nmda_ns: &'a mut [f32],
+    /// Scratch: [Mg²⁺]/K·exp(−s·V) of the current step (empty without NMDA).
+    pub nmda_mg_factor: &'a mut [f32],
+    /// Share of each component's receptors not held by drugs, in [0, 1].
+    pub nmda_free: [&'a [f32]; MAX_NMDA_COMPONENTS],
+    /// Each component's conductance before any block, summed over the steps since the
+    /// pharmacology last read it, nS·step.
+    pub nmda_open: [&'a mut [f32]; MAX_NMDA_COMPONENTS],
+    /// The same sum weighted by the Mg²⁺-free fraction, nS·step.
+    pub nmda_open_mg_free: [&'a mut [f32]; MAX_NMDA_COMPONENTS],
     /// Injected current, pA.
     pub i_ext_pa: &'a mut [f64],
 }
@@ -338,6 +374,23 @@ fn split<T>(s: &mut [T], mid: usize) -> (&mut [T], &mut [T]) {
 }
 
 type NmdaColumns<'a> = [&'a mut [f32]; MAX_NMDA_COMPONENTS];
+type NmdaReadColumns<'a> = [&'a [f32]; MAX_NMDA_COMPONENTS];
+
+fn split_read<'a>(
+    cols: NmdaReadColumns<'a>,
+    mid: usize,
+) -> (NmdaReadColumns<'a>, NmdaReadColumns<'a>) {
+    let halves = |x: &'a [f32]| {
+        if x.is_empty() {
+            (x, x)
+        } else {
+            x.split_at(mid)
+        }
+    };
+    let [a, b, c] = cols;
+    let ((a0, a1), (b0, b1), (c0, c1)) = (halves(a), halves(b), halves(c));
+    ([a0, b0, c0], [a1, b1, c1])
+}
 
 fn split_all(cols: NmdaColumns<'_>, mid: usize) -> (NmdaColumns<'_>, NmdaColumns<'_>) {
     let [a, b, c] = cols;
@@ -368,6 +421,10 @@ impl<'a> ChunkState<'a> {
         let (nr0, nr1) = split_all(self.nmda_rise, mid);
         let (nd0, nd1) = split_all(self.nmda_decay, mid);
         let (gn0, gn1) = split(self.g_nmda_ns, mid);
+        let (mg0, mg1) = split(self.nmda_mg_factor, mid);
+        let (fr0, fr1) = split_read(self.nmda_free, mid);
+        let (op0, op1) = split_all(self.nmda_open, mid);
+        let (om0, om1) = split_all(self.nmda_open_mg_free, mid);
         let (i0, i1) = split(self.i_ext_pa, mid);
         (
             ChunkState {
@@ -379,6 +436,10 @@ impl<'a> ChunkState<'a> {
                 nmda_rise: nr0,
                 nmda_decay: nd0,
                 g_nmda_ns: gn0,
+                nmda_mg_factor: mg0,
+                nmda_free: fr0,
+                nmda_open: op0,
+                nmda_open_mg_free: om0,
                 i_ext_pa: i0,
             },
             ChunkState {
@@ -390,6 +451,10 @@ impl<'a> ChunkState<'a> {
                 nmda_rise: nr1,
                 nmda_decay: nd1,
                 g_nmda_ns: gn1,
+                nmda_mg_factor: mg1,
+                nmda_free: fr1,
+                nmda_open: op1,
+                nmda_open_mg_free: om1,
                 i_ext_pa: i1,
             },
         )

@@ -14,8 +14,8 @@ mod kernel;
 mod membrane;
 
 pub use group::{
-    InitialVariable, NeuronGroup, NeuronGroups, PARALLEL_MIN_NEURONS, STATE_VARIABLES,
-    for_each_chunk, integrate_neurons,
+    InitialVariable, NeuronGroup, NeuronGroups, NmdaExposure, PARALLEL_MIN_NEURONS,
+    STATE_VARIABLES, for_each_chunk, integrate_neurons,
 };
 pub use kernel::{CHUNK, ChunkState, Kernel};
 pub use membrane::{AdexParams, Integrator, LifParams, Membrane};

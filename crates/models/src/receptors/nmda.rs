@@ -15,11 +15,23 @@ pub struct NmdaSubunit {
     pub tau_rise_ms: f64,
     /// Decay time constant, ms.
     pub tau_decay_ms: f64,
+    /// Multiplier of the Mg²⁺ dissociation constant for this class (1 = the receptor's
+    /// Jahr–Stevens block). GluN2C/D receptors are blocked ≈ 5–10× less by Mg²⁺ than
+    /// GluN2A/2B (Kuner & Schoepfer 1996 J Neurosci 16:3549; Qian et al. 2005 J Physiol
+    /// 562:319), which is what makes pore blockers relatively more potent on them in Mg²⁺
+    /// (Kotermanski & Johnson 2009; TARGETS.md P-08).
+    #[serde(default = "NmdaSubunit::default_mg_k_scale")]
+    pub mg_k_scale: f64,
 }
 
 impl NmdaSubunit {
+    fn default_mg_k_scale() -> f64 {
+        1.0
+    }
+
     fn check(&self, c: &mut Checker<'_>) {
         c.within("fraction", self.fraction, 0.0, 1.0);
+        c.positive("mg_k_scale", self.mg_k_scale);
         c.positive("tau_rise_ms", self.tau_rise_ms);
         c.positive("tau_decay_ms", self.tau_decay_ms);
         if self.tau_decay_ms.is_finite() && self.tau_rise_ms >= self.tau_decay_ms {
@@ -39,8 +51,8 @@ impl NmdaSubunit {
 /// dual-exponential conductance, all under one Mg²⁺ block.
 ///
 /// Simplification: the conductance is linear in presynaptic events (no saturation, unlike
-/// the gating variable of Brunel & Wang 2001), which keeps it exactly integrable; GluN2C/D's
-/// weaker Mg²⁺ sensitivity (Kuner & Schoepfer 1996) is not yet separate.
+/// the gating variable of Brunel & Wang 2001), which keeps it exactly integrable. Each class
+/// scales the Mg²⁺ dissociation constant by its own `mg_k_scale`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NmdaReceptor {
@@ -93,6 +105,7 @@ impl NmdaReceptor {
             fraction: 0.5,
             tau_rise_ms: 2.0,   // NMDA rise 2 ms (Brunel & Wang 2001)
             tau_decay_ms: 42.0, // GluN2A
+            mg_k_scale: 1.0,
         }
     }
 
@@ -101,6 +114,7 @@ impl NmdaReceptor {
             fraction: 0.5,
             tau_rise_ms: 2.0,
             tau_decay_ms: 133.0, // GluN2B
+            mg_k_scale: 1.0,
         }
     }
 
@@ -109,6 +123,11 @@ impl NmdaReceptor {
             fraction: 0.0,
             tau_rise_ms: 2.0,
             tau_decay_ms: 500.0, // GluN2C/D
+            // Kuner & Schoepfer 1996 measured a ≈ 5–10× weaker Mg²⁺ block; the shipped cell
+            // types keep 1 until the PV background is recalibrated for it (with 5 the PV
+            // cells of pfc_baseline fire at 44 Hz instead of 19 Hz and silence the pyramidal
+            // cells). Scenarios may set it per cell type.
+            mg_k_scale: 1.0,
         }
     }
 

@@ -28,8 +28,8 @@ pub use consolidation::{
 pub use dendrites::Dendrites;
 pub use params::SpineParams;
 pub use structural::{
-    SpineTables, Spines, SpinyProjection, SpinyTarget, StructuralPlan, draw_structural_changes,
-    log_event,
+    SpineDrive, SpineTables, Spines, SpinyProjection, SpinyTarget, StructuralPlan,
+    draw_structural_changes, log_event,
 };
 pub use systems::{consolidate_spines, remodel_spines};
 

@@ -70,6 +70,34 @@ pub struct SpinyTarget {
     pub census: CensusState,
     /// Random stream of spine formation.
     pub stream: StreamId,
+    /// What each neuron's signalling asks of its spines (all 1 without pharmacology).
+    pub drive: Vec<SpineDrive>,
+}
+
+/// Multipliers that intracellular signalling applies to a neuron's structural rules
+/// (`crate::signalling`): BDNF and synaptic proteins raise formation and enlarge heads,
+/// stress raises elimination and shrinks the apical dendrite (BIOLOGY.md §5–6).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpineDrive {
+    /// Multiplies the formation rate per µm.
+    pub formation: f32,
+    /// Multiplies every spine's elimination rate.
+    pub elimination: f32,
+    /// Multiplies the median head volume the volumes relax to.
+    pub enlargement: f32,
+    /// Multiplies the dendrite length on which spines form.
+    pub dendrite_length: f32,
+}
+
+impl Default for SpineDrive {
+    fn default() -> Self {
+        Self {
+            formation: 1.0,
+            elimination: 1.0,
+            enlargement: 1.0,
+            dendrite_length: 1.0,
+        }
+    }
 }
 
 impl SpinyTarget {
@@ -250,12 +278,15 @@ pub fn draw_structural_changes(
         for k in 0..cols.len() {
             let mut rng = StreamRng::new(spines.seed, sp.stream, StableId(cols.id[k]), step);
             let z: f64 = StandardNormal.sample(&mut rng);
-            let log_v = f64::from(cols.volume_um3[k]).ln();
-            cols.volume_um3[k] =
-                (log_median + (log_v - log_median) * relax + spread * z).exp() as f32;
             let target_global = group.targets()[k];
-            let elimination =
-                params.elimination_per_day(f64::from(cols.volume_um3[k]), cols.mature[k]);
+            let target = &spines.targets[sp.target];
+            let drive = target.drive[(target_global - target.first) as usize];
+            let median = log_median + f64::from(drive.enlargement).ln();
+            let log_v = f64::from(cols.volume_um3[k]).ln();
+            cols.volume_um3[k] = (median + (log_v - median) * relax + spread * z).exp() as f32;
+            let elimination = params
+                .elimination_per_day(f64::from(cols.volume_um3[k]), cols.mature[k])
+                * f64::from(drive.elimination);
             if rng.open01() < 1.0 - (-elimination * dt_days).exp() {
                 plan.keep[k] = false;
                 let c = cols.compartment[k];
@@ -314,9 +345,12 @@ pub fn draw_structural_changes(
                 StableId::neuron(t.hash, i as u32),
                 step,
             );
+            let drive = t.drive[i];
+            let per_um = params.formation_per_um_per_day
+                * f64::from(drive.formation)
+                * f64::from(drive.dendrite_length);
             for c in Compartment::ALL {
-                let lambda =
-                    params.formation_per_um_per_day * f64::from(lengths[c.index()]) * dt_days;
+                let lambda = per_um * f64::from(lengths[c.index()]) * dt_days;
                 for _ in 0..poisson(&mut rng, lambda) {
                     // Partner: a projection by its share of this compartment, then a source.
                     let u = rng.open01();

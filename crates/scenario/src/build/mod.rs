@@ -4,13 +4,13 @@ use synaptogen_engine::connectivity::delay_steps;
 use synaptogen_engine::connectivity::{
     ConnectionPlan, DrawContext, Endpoints, SynapseGroup, TooManySynapses, draw_incoming,
 };
-use synaptogen_engine::monitors::TableMonitor;
 use synaptogen_engine::monitors::{
     PopulationRateMonitor, Probe, SpikeMonitor, SpikeStatistics, StateMonitor,
 };
+use synaptogen_engine::monitors::{RecordSink, TableMonitor};
 use synaptogen_engine::populations::HashCollision;
 use synaptogen_engine::{
-    EngineError, NeuronIndex, PopulationId, Populations, ScheduleRates, Simulation,
+    EngineError, NeuronIndex, PopulationId, Populations, Progress, ScheduleRates, Simulation,
     SimulationBuilder, SpikeEvents, SynapseGroups, SynapticInputRing,
 };
 use synaptogen_models::inputs::{
@@ -24,7 +24,9 @@ use synaptogen_models::ports::N_PORTS;
 
 use crate::load::Resolved;
 
+mod pharmacology;
 mod plasticity;
+pub use pharmacology::{drug_library, drug_named, drug_names};
 #[cfg(test)]
 mod properties;
 mod stimuli;
@@ -93,6 +95,8 @@ pub struct Built {
     pub steps: u64,
     /// Steps of the quiet stretch after them (slow and structural processes only).
     pub quiet_steps: u64,
+    /// Spiking windows: (spiking steps, period in steps), when the scenario asks for them.
+    pub windows: Option<(u64, u64)>,
     /// Bytes of synapse storage (connectivity, plasticity state).
     pub synapse_bytes: usize,
     /// Column titles of the state recording (`population/neuron/variable`).
@@ -100,6 +104,48 @@ pub struct Built {
 }
 
 impl Built {
+    /// Runs the scenario's spiking part: throughout, or — with `[simulation.windows]` —
+    /// in windows, with only the slow and structural schedules in the gaps between them.
+    /// `progress` gets steps done out of [`Built::steps`].
+    pub fn run_spiking(
+        &mut self,
+        sink: &mut (dyn RecordSink + Send),
+        progress: &mut (dyn FnMut(Progress) + Send),
+    ) -> Result<(), EngineError> {
+        let total = self.steps;
+        let Some((spiking, every)) = self.windows else {
+            return self.simulation.run(total, sink, progress);
+        };
+        let mut done = 0;
+        while done < total {
+            let offset = done;
+            let mut report = |p: Progress| {
+                progress(Progress {
+                    done_steps: offset + p.done_steps,
+                    total_steps: total,
+                    ..p
+                })
+            };
+            let s = spiking.min(total - done);
+            self.simulation.run(s, sink, &mut report)?;
+            done += s;
+            let gap = every.saturating_sub(spiking).min(total - done);
+            if gap > 0 {
+                let offset = done;
+                self.simulation
+                    .advance_quiet(gap, sink, &mut |p: Progress| {
+                        progress(Progress {
+                            done_steps: offset + p.done_steps,
+                            total_steps: total,
+                            ..p
+                        })
+                    })?;
+                done += gap;
+            }
+        }
+        Ok(())
+    }
+
     /// Brings every lazily updated efficacy (the calcium rule's) up to the current step and
     /// rewrites the weights, so that what is read after a run — `summary.json`,
     /// `synapses.csv` — is the state at its end, whatever was recorded.
@@ -184,11 +230,11 @@ pub fn build(r: &Resolved, threads: usize) -> Result<Built, BuildError> {
     for (index, (name, spec)) in s.populations.iter().enumerate() {
         populations.push(name, &spec.region, spec.size)?;
         let info = populations.get(index);
-        let cell = r.cell_type_of(name);
+        let cell = r.effective_cell_type(name);
         let mut group = NeuronGroup::new(
             index,
             info.range.clone(),
-            Kernel::new(cell, &s.environment, dt, sim.integrator),
+            Kernel::new(&cell, &s.environment, dt, sim.integrator),
         );
         for (variable, distribution) in &spec.initial {
             let variable = InitialVariable::named(variable).expect("validated");
@@ -283,6 +329,7 @@ pub fn build(r: &Resolved, threads: usize) -> Result<Built, BuildError> {
         &mut tables,
     );
     let synapse_bytes = synapse_groups.memory_bytes() + plastic.bytes;
+    let pharma = pharmacology::build_pharmacology(r, &populations, &synapse_groups, &mut tables);
 
     // Inputs.
     let mut poisson = PoissonInputs {
@@ -392,7 +439,11 @@ pub fn build(r: &Resolved, threads: usize) -> Result<Built, BuildError> {
     world.insert_resource(groups);
     world.insert_resource(synapse_groups);
     world.insert_resource(populations);
-    synaptogen_models::register(&mut builder, plastic.with_spines);
+    let with_pharmacology = pharma.is_some();
+    if let Some(p) = pharma {
+        world.insert_resource(p);
+    }
+    synaptogen_models::register(&mut builder, plastic.with_spines, with_pharmacology);
 
     Ok(Built {
         simulation: builder.build()?,
@@ -400,6 +451,9 @@ pub fn build(r: &Resolved, threads: usize) -> Result<Built, BuildError> {
         projections,
         steps: steps(sim.duration_ms, dt),
         quiet_steps: steps(sim.quiet_after_ms, dt),
+        windows: sim
+            .windows
+            .map(|w| (steps(w.spiking.ms, dt).max(1), steps(w.every.ms, dt).max(1))),
         synapse_bytes,
         state_columns,
     })

@@ -12,7 +12,7 @@ use synaptogen_models::plasticity::{
 };
 use synaptogen_models::spines::{
     CensusState, CensusTables, Compartment, NO_TAG, ProteinState, SPINE_EVENT_COLUMNS, Spine,
-    SpineColumns, SpineSlot, SpineTables, Spines, SpinyProjection, SpinyTarget,
+    SpineColumns, SpineDrive, SpineSlot, SpineTables, Spines, SpinyProjection, SpinyTarget,
 };
 use synaptogen_models::{CellType, Transmitter};
 
@@ -20,7 +20,7 @@ use crate::load::Resolved;
 use crate::schema::PlasticitySpec;
 
 /// A label for output tables that lives for the whole run (one per name, at build).
-fn label(name: &str) -> &'static str {
+pub(crate) fn label(name: &str) -> &'static str {
     Box::leak(name.to_owned().into_boxed_str())
 }
 
@@ -282,6 +282,7 @@ pub(crate) fn build_plasticity(
                         protein: ProteinState::new(tgt.len() as usize),
                         census: CensusState::default(),
                         stream: StreamId::named(&format!("formation/{}", spec.target)),
+                        drive: vec![SpineDrive::default(); tgt.len() as usize],
                     });
                     spiny_targets.len() - 1
                 }

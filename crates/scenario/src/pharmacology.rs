@@ -1,0 +1,261 @@
+//! Scenario keys for drugs, stress and long protocols: `[pharmacology]`,
+//! `[[interventions]]` and `[simulation.windows]`.
+//!
+//! Times in these tables are written with their unit, the way protocols are described:
+//! `"30min"`, `"2h"`, `"21d"`, `"500ms"`, `"10s"`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use synaptogen_models::pharmacology::{BlockMechanisms, GlutamateParams};
+use synaptogen_models::signalling::SignallingParams;
+use synaptogen_pharma::drug::{Drug, Route, Species};
+
+/// A model time or duration written with its unit (`"30min"`), held in ms.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default)]
+pub struct TimeSpan {
+    /// Milliseconds.
+    pub ms: f64,
+}
+
+/// Units a [`TimeSpan`] may be written in, with their length in ms.
+pub const TIME_UNITS: &[(&str, f64)] = &[
+    ("ms", 1.0),
+    ("s", 1000.0),
+    ("min", 60_000.0),
+    ("h", 3_600_000.0),
+    ("d", 86_400_000.0),
+];
+
+impl TimeSpan {
+    /// From milliseconds.
+    pub fn from_ms(ms: f64) -> Self {
+        Self { ms }
+    }
+
+    /// Seconds.
+    pub fn s(self) -> f64 {
+        self.ms / 1000.0
+    }
+
+    /// Parses `"30min"`, `"2.5h"`, `"21d"`; the error says what is accepted.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let t = text.trim();
+        let split = t
+            .find(|c: char| c.is_ascii_alphabetic())
+            .ok_or_else(|| format!("\"{text}\" has no unit; {}", Self::expected()))?;
+        let (number, unit) = t.split_at(split);
+        let value: f64 = number.trim().parse().map_err(|_| {
+            format!(
+                "\"{text}\" does not start with a number; {}",
+                Self::expected()
+            )
+        })?;
+        let per = TIME_UNITS
+            .iter()
+            .find(|(u, _)| *u == unit.trim())
+            .map(|(_, ms)| *ms)
+            .ok_or_else(|| format!("\"{text}\" has an unknown unit; {}", Self::expected()))?;
+        if !(value.is_finite() && value >= 0.0) {
+            return Err(format!(
+                "\"{text}\" is negative or not finite; {}",
+                Self::expected()
+            ));
+        }
+        Ok(Self { ms: value * per })
+    }
+
+    fn expected() -> &'static str {
+        "expected a non-negative number followed by one of ms, s, min, h, d (e.g. \"30min\", \"21d\")"
+    }
+}
+
+impl fmt::Display for TimeSpan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The largest unit that divides the value exactly, so the text reads back the same.
+        for (unit, per) in TIME_UNITS.iter().rev() {
+            let v = self.ms / per;
+            if v.fract() == 0.0 && v != 0.0 {
+                return write!(f, "{v}{unit}");
+            }
+        }
+        write!(f, "{}ms", self.ms)
+    }
+}
+
+impl Serialize for TimeSpan {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for TimeSpan {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// `[pharmacology]`: the subject, the drug library additions and the model settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PharmacologySpec {
+    /// Species of the subject (`human`, `rat`, `mouse`; default `rat`): selects each drug's PK.
+    #[serde(default = "default_species")]
+    pub species: Species,
+    /// Body mass, kg (default: the species' reference mass, `pharma::drug::Species`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_mass_kg: Option<f64>,
+    /// Period of `drugs.csv`, `block.csv`, `glutamate.csv`, `signalling.csv` rows
+    /// (default `"1min"`; a multiple of `simulation.slow_dt_ms`).
+    #[serde(default = "default_record_every")]
+    pub record_every: TimeSpan,
+    /// End of the baseline that folds and "% of baseline" refer to (default: the first
+    /// intervention, or the end of the run without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_until: Option<TimeSpan>,
+    /// Mechanisms of preferential interneuron block, each switchable (all on by default).
+    #[serde(default)]
+    pub mechanisms: BlockMechanisms,
+    /// Extracellular glutamate pools.
+    #[serde(default)]
+    pub glutamate: GlutamateParams,
+    /// Intracellular signalling parameters.
+    #[serde(default)]
+    pub signalling: SignallingParams,
+    /// Drugs defined here, added to (or replacing) the shipped library in `assets/drugs/`.
+    #[serde(default)]
+    pub drugs: BTreeMap<String, Drug>,
+}
+
+fn default_species() -> Species {
+    Species::Rat
+}
+
+fn default_record_every() -> TimeSpan {
+    TimeSpan::from_ms(60_000.0)
+}
+
+impl Default for PharmacologySpec {
+    fn default() -> Self {
+        Self {
+            species: default_species(),
+            body_mass_kg: None,
+            record_every: default_record_every(),
+            baseline_until: None,
+            mechanisms: BlockMechanisms::default(),
+            glutamate: GlutamateParams::default(),
+            signalling: SignallingParams::default(),
+            drugs: BTreeMap::new(),
+        }
+    }
+}
+
+/// `[[interventions]]`: what is done to the subject, and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Intervention {
+    /// A drug dose.
+    Dose(DoseSpec),
+    /// Chronic unpredictable stress.
+    ChronicStress(ChronicStressSpec),
+    /// A constant raised corticosterone level.
+    Corticosterone(CorticosteroneSpec),
+}
+
+impl Intervention {
+    /// When it starts.
+    pub fn start(&self) -> TimeSpan {
+        match self {
+            Self::Dose(d) => d.at,
+            Self::ChronicStress(s) => s.start,
+            Self::Corticosterone(c) => c.start,
+        }
+    }
+}
+
+/// `kind = "dose"`. Exactly one amount key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DoseSpec {
+    /// Drug name (`synaptogen list` shows the library).
+    pub drug: String,
+    /// Amount per body mass, mg/kg.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_mg_per_kg: Option<f64>,
+    /// Amount, mg.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_mg: Option<f64>,
+    /// Amount, nmol (intracerebroventricular doses are given so).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_nmol: Option<f64>,
+    /// Route: `iv_bolus`, `iv_infusion`, `intraperitoneal`, `oral`, `intranasal`,
+    /// `intracerebroventricular`.
+    pub route: Route,
+    /// When the dose starts.
+    pub at: TimeSpan,
+    /// Infusion duration (`iv_infusion` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<TimeSpan>,
+}
+
+/// `kind = "chronic_stress"`: chronic unpredictable stress (Li et al. 2011: 21 days, two
+/// stressors a day).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChronicStressSpec {
+    /// Start of the first day.
+    pub start: TimeSpan,
+    /// Days (default 21).
+    #[serde(default = "default_days")]
+    pub days: u32,
+    /// Stressors a day (default 2).
+    #[serde(default = "default_per_day")]
+    pub stressors_per_day: u32,
+    /// Duration of one stressor (default `"2h"`).
+    #[serde(default = "default_stressor")]
+    pub stressor: TimeSpan,
+    /// Corticosterone at a stressor's peak, fold over baseline (default 5: acute restraint
+    /// raises it 5–10-fold in rats, Spencer & Deak 2017).
+    #[serde(default = "default_peak_fold")]
+    pub peak_corticosterone_fold: f64,
+}
+
+fn default_days() -> u32 {
+    21
+}
+fn default_per_day() -> u32 {
+    2
+}
+fn default_stressor() -> TimeSpan {
+    TimeSpan::from_ms(2.0 * 3_600_000.0)
+}
+fn default_peak_fold() -> f64 {
+    5.0
+}
+
+/// `kind = "corticosterone"`: a constant raised level (Liu & Aghajanian 2008).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorticosteroneSpec {
+    /// Start.
+    pub start: TimeSpan,
+    /// End.
+    pub end: TimeSpan,
+    /// Level, fold over baseline.
+    pub fold: f64,
+}
+
+/// `[simulation.windows]`: spiking only in windows, with the slow and structural systems
+/// carrying on between them from the last window's activity — for protocols of hours to
+/// weeks. Absent: the whole run spikes (`quiet_after_ms` aside).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowSpec {
+    /// Spiking time per window.
+    pub spiking: TimeSpan,
+    /// Period of the windows (window start to window start).
+    pub every: TimeSpan,
+}
