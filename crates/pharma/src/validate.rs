@@ -1,9 +1,8 @@
 //! Parameter checks that name the offending key, its value and what is allowed.
 //!
-//! The same small pattern as `synaptogen-models`' `validate` module, copied rather than shared
-//! because the pharmacology layer must not depend on the biology layer. Drugs know which
-//! values make sense (a volume must be positive, a bioavailability lies in [0, 1]); the
-//! scenario crate adds which file and which drug the key belongs to.
+//! Shared by every layer above (the models re-export it). Drugs and models know which values
+//! make sense (a volume must be positive, a bioavailability lies in [0, 1]); the scenario crate
+//! adds which file and which table the key belongs to.
 
 /// One parameter outside its allowed range.
 #[derive(Debug, Clone, PartialEq)]
