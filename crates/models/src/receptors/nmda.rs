@@ -123,11 +123,7 @@ impl NmdaReceptor {
             fraction: 0.0,
             tau_rise_ms: 2.0,
             tau_decay_ms: 500.0, // GluN2C/D
-            // Kuner & Schoepfer 1996 measured a ≈ 5–10× weaker Mg²⁺ block; the shipped cell
-            // types keep 1 until the PV background is recalibrated for it (with 5 the PV
-            // cells of pfc_baseline fire at 44 Hz instead of 19 Hz and silence the pyramidal
-            // cells). Scenarios may set it per cell type.
-            mg_k_scale: 1.0,
+            mg_k_scale: 5.0, // Kuner & Schoepfer 1996: ≈ 5–10× weaker Mg²⁺ block
         }
     }
 
