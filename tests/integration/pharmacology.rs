@@ -188,3 +188,173 @@ fn every_pharmacology_scenario_validates() {
         run_ok(&["validate", name]);
     }
 }
+
+/// Rows of a run-folder table as (time in ms, label, numeric columns after the label).
+fn table(dir: &std::path::Path, file: &str) -> (Vec<String>, Vec<(f64, String, Vec<f64>)>) {
+    let text = fs::read_to_string(dir.join(file)).unwrap();
+    let mut lines = text.lines();
+    let header = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_owned)
+        .collect();
+    let rows = lines
+        .map(|l| {
+            let mut cells = l.split(',');
+            let t: f64 = cells.next().unwrap().parse().unwrap();
+            let label = cells.next().unwrap().to_owned();
+            let values = cells.map(|c| c.parse().unwrap_or(f64::NAN)).collect();
+            (t, label, values)
+        })
+        .collect();
+    (header, rows)
+}
+
+/// Values of `column` for rows labelled `label`, as (time in min, value).
+fn series(
+    (header, rows): &(Vec<String>, Vec<(f64, String, Vec<f64>)>),
+    label: &str,
+    column: &str,
+) -> Vec<(f64, f64)> {
+    let k = header.iter().position(|h| h == column).unwrap() - 2;
+    rows.iter()
+        .filter(|(_, l, _)| l == label)
+        .map(|(t, _, v)| (t / 60_000.0, v[k]))
+        .collect()
+}
+
+fn mean_between(s: &[(f64, f64)], from_min: f64, to_min: f64) -> f64 {
+    let v: Vec<f64> = s
+        .iter()
+        .filter(|(t, _)| (from_min..=to_min).contains(t))
+        .map(|(_, x)| *x)
+        .collect();
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+/// First time after `dose_min` from which the rate stays beyond 4 baseline SDs in the
+/// direction `sign` for four consecutive windows.
+fn onset_min(s: &[(f64, f64)], dose_min: f64, sign: f64) -> f64 {
+    let base: Vec<f64> = s
+        .iter()
+        .filter(|(t, _)| (1.0..dose_min).contains(t))
+        .map(|(_, x)| *x)
+        .collect();
+    let mean = base.iter().sum::<f64>() / base.len() as f64;
+    let sd = (base.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / base.len() as f64).sqrt();
+    let after: Vec<&(f64, f64)> = s.iter().filter(|(t, _)| *t > dose_min).collect();
+    for k in 0..after.len().saturating_sub(4) {
+        if after[k..k + 4]
+            .iter()
+            .all(|(_, x)| sign * (x - mean) > 4.0 * sd.max(1e-9))
+        {
+            return after[k].0;
+        }
+    }
+    f64::INFINITY
+}
+
+/// Spikes per neuron of `range` in windows between `from_ms` and `to_ms`, per second of
+/// spiking (`spiking_s` per window of `every_ms`).
+fn per_neuron_rates(
+    dir: &std::path::Path,
+    range: std::ops::Range<u32>,
+    from_ms: f64,
+    to_ms: f64,
+) -> Vec<f64> {
+    let text = fs::read_to_string(dir.join("spikes.csv")).unwrap();
+    let mut counts = vec![0u32; range.len()];
+    for line in text.lines().skip(1) {
+        let (t, n) = line.split_once(',').unwrap();
+        let (t, n): (f64, u32) = (t.parse().unwrap(), n.parse().unwrap());
+        if (from_ms..to_ms).contains(&t) && range.contains(&n) {
+            counts[(n - range.start) as usize] += 1;
+        }
+    }
+    // 1 s of spiking every 10 s.
+    let seconds = (to_ms - from_ms) / 10_000.0;
+    counts.iter().map(|&c| f64::from(c) / seconds).collect()
+}
+
+fn population_range(dir: &std::path::Path, name: &str) -> std::ops::Range<u32> {
+    let text = fs::read_to_string(dir.join("populations.csv")).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(&format!("{name},")))
+        .unwrap();
+    let cells: Vec<&str> = line.split(',').collect();
+    let (first, size): (u32, u32) = (cells[3].parse().unwrap(), cells[4].parse().unwrap());
+    first..first + size
+}
+
+/// Ketamine's acute effects on the default network: disinhibition, glutamate, signalling.
+/// One reduced run (10 min baseline, 30 min after 10 mg/kg i.p., 1 s spiking every 10 s).
+#[test]
+fn ketamine_disinhibits_pyramidal_cells_and_activates_mtorc1_signalling() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("k");
+    run_ok(&[
+        "run",
+        "assets/scenarios/validation/ketamine_disinhibition.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let dose = 10.0;
+    let block = table(&out, "block.csv");
+    let pv = series(&block, "pfc_pv", "rate_hz");
+    let pyr = series(&block, "pfc_pyr", "rate_hz");
+    let sst = series(&block, "pfc_sst", "rate_hz");
+
+    // checks C-01: interneurons fall, then pyramidal cells rise (lag > 0).
+    let pv_onset = onset_min(&pv, dose, -1.0);
+    let pyr_onset = onset_min(&pyr, dose, 1.0);
+    assert!(
+        pv_onset.is_finite() && pyr_onset.is_finite(),
+        "{pv_onset} {pyr_onset}"
+    );
+    assert!(
+        pyr_onset > pv_onset,
+        "pyramidal rise at {pyr_onset} min, PV fall at {pv_onset} min"
+    );
+    // Majorities, per neuron: baseline (1–10 min) against 20–30 min after the dose.
+    for (name, sign) in [("pfc_pv", -1.0), ("pfc_pyr", 1.0)] {
+        let range = population_range(&out, name);
+        let before = per_neuron_rates(&out, range.clone(), 60_000.0, 600_000.0);
+        let after = per_neuron_rates(&out, range, 1_800_000.0, 2_400_000.0);
+        let changed = before
+            .iter()
+            .zip(&after)
+            .filter(|(b, a)| sign * (*a - *b) > 0.0)
+            .count();
+        assert!(
+            changed * 2 > before.len(),
+            "{name}: {changed} of {} changed in the expected direction",
+            before.len()
+        );
+    }
+    // checks C-07 (first part): SST interneurons are suppressed too.
+    assert!(mean_between(&sst, 20.0, 30.0) < mean_between(&sst, 1.0, dose));
+
+    // checks C-05 (first part): glutamate is elevated during the surge.
+    let glutamate = series(&table(&out, "glutamate.csv"), "pfc", "glutamate_pct");
+    assert!(mean_between(&glutamate, 20.0, 40.0) > 105.0);
+
+    // checks S-01 and S-10: the pathway is up in pyramidal cells 20–30 min after the dose.
+    let signalling = table(&out, "signalling.csv");
+    for species in ["p_akt", "p_erk", "p_mtor", "p_p70s6k", "p_4ebp1", "p_gsk3b"] {
+        let s = series(&signalling, "pfc_pyr", species);
+        let up = mean_between(&s, dose + 20.0, dose + 30.0);
+        assert!(up > 1.1, "{species}: {up}");
+    }
+    // checks S-07: p-eEF2 falls and BDNF protein rises by 30 min, BDNF mRNA unchanged.
+    let at_30 = |species: &str| mean_between(&series(&signalling, "pfc_pyr", species), 39.0, 40.0);
+    assert!(at_30("p_eef2") < 0.9, "p-eEF2 {}", at_30("p_eef2"));
+    assert!(at_30("bdnf") > 1.0, "BDNF {}", at_30("bdnf"));
+    assert!(
+        (at_30("bdnf_mrna") - 1.0).abs() < 1e-6,
+        "mRNA {}",
+        at_30("bdnf_mrna")
+    );
+}

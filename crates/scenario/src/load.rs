@@ -86,6 +86,9 @@ impl Context<'_> {
     }
 }
 
+/// Most built-in scenarios an `extends` chain may pass through.
+const MAX_EXTENDS_DEPTH: usize = 8;
+
 /// Lays `over` onto `base`: tables merge key by key, any other value replaces.
 fn merge_tables(base: &mut toml::Table, over: toml::Table) {
     for (key, value) in over {
@@ -123,37 +126,50 @@ pub fn load_str(
         .into());
     }
 
-    // 1b. `extends = "<built-in scenario>"`: this file's keys laid over that scenario's.
-    let extended = match table.remove("extends") {
-        None => false,
-        Some(toml::Value::String(base)) => {
-            let Some(base_text) = crate::library::scenario_text(&base) else {
-                let names: Vec<&str> = crate::library::SCENARIOS.iter().map(|(n, _)| *n).collect();
+    // 1b. `extends = "<built-in scenario>"`: this file's keys laid over that scenario's
+    //     (which may extend another in turn).
+    let mut extended = false;
+    for _ in 0..MAX_EXTENDS_DEPTH {
+        match table.remove("extends") {
+            None => break,
+            Some(toml::Value::String(base)) => {
+                let Some(base_text) = crate::library::scenario_text(&base) else {
+                    let names: Vec<&str> =
+                        crate::library::SCENARIOS.iter().map(|(n, _)| *n).collect();
+                    return Err(ScenarioError::key(
+                        file,
+                        "extends".to_owned(),
+                        format!(
+                            "unknown built-in scenario \"{base}\"; allowed: {}",
+                            names.join(", ")
+                        ),
+                    )
+                    .into());
+                };
+                let mut merged: toml::Table =
+                    toml::from_str(base_text).expect("built-in scenarios parse (tested)");
+                merge_tables(&mut merged, std::mem::take(&mut table));
+                table = merged;
+                extended = true;
+            }
+            Some(other) => {
                 return Err(ScenarioError::key(
                     file,
                     "extends".to_owned(),
-                    format!(
-                        "unknown built-in scenario \"{base}\"; allowed: {}",
-                        names.join(", ")
-                    ),
+                    format!("expected the name of a built-in scenario, found {other}"),
                 )
                 .into());
-            };
-            let mut merged: toml::Table =
-                toml::from_str(base_text).expect("built-in scenarios parse (tested)");
-            merge_tables(&mut merged, std::mem::take(&mut table));
-            table = merged;
-            true
+            }
         }
-        Some(other) => {
-            return Err(ScenarioError::key(
-                file,
-                "extends".to_owned(),
-                format!("expected the name of a built-in scenario, found {other}"),
-            )
-            .into());
-        }
-    };
+    }
+    if table.contains_key("extends") {
+        return Err(ScenarioError::key(
+            file,
+            "extends".to_owned(),
+            format!("more than {MAX_EXTENDS_DEPTH} levels of `extends` (a cycle?)"),
+        )
+        .into());
+    }
 
     // 2. Command-line overrides.
     for o in overrides {

@@ -123,7 +123,7 @@ impl NmdaReceptor {
             fraction: 0.0,
             tau_rise_ms: 2.0,
             tau_decay_ms: 500.0, // GluN2C/D
-            mg_k_scale: 5.0, // Kuner & Schoepfer 1996: ≈ 5–10× weaker Mg²⁺ block
+            mg_k_scale: 5.0,     // Kuner & Schoepfer 1996: ≈ 5–10× weaker Mg²⁺ block
         }
     }
 

@@ -106,7 +106,8 @@ pub struct SignallingParams {
     /// Share of eEF2 kinase activity at rest driven by Ca²⁺ entry through NMDA receptors
     /// opened by spontaneous release (the rest: other Ca²⁺/calmodulin sources). Blocking
     /// NMDA miniature currents lowers p-eEF2 within minutes (Sutton et al. 2007 Neuron
-    /// 55:648); 0.5 is an assumption.
+    /// 55:648, where blocking minis removed most of the resting phosphorylation); 0.8 is an
+    /// assumption reading "most" as four fifths.
     pub eef2k_nmda_share: f64,
     /// Time constant of eEF2 kinase activity, min (Ca²⁺/calmodulin activation is fast;
     /// assumption).
@@ -236,7 +237,7 @@ impl Default for SignallingParams {
             bdnf_mtor_share: 0.1,
             bdnf_release_share: 0.2,
             release_activity_elasticity: 1.0,
-            eef2k_nmda_share: 0.5,
+            eef2k_nmda_share: 0.8,
             eef2k_tau_min: 1.0,
             p_eef2_tau_min: 5.0,
             trkb_tau_min: 5.0,
