@@ -189,8 +189,12 @@ fn every_pharmacology_scenario_validates() {
     }
 }
 
-/// Rows of a run-folder table as (time in ms, label, numeric columns after the label).
-fn table(dir: &std::path::Path, file: &str) -> (Vec<String>, Vec<(f64, String, Vec<f64>)>) {
+/// A run-folder table: its header, and rows as (time in ms, label, the numeric columns after
+/// the label).
+type Table = (Vec<String>, Vec<(f64, String, Vec<f64>)>);
+
+/// Reads `file` of run folder `dir`.
+fn table(dir: &std::path::Path, file: &str) -> Table {
     let text = fs::read_to_string(dir.join(file)).unwrap();
     let mut lines = text.lines();
     let header = lines
@@ -212,11 +216,7 @@ fn table(dir: &std::path::Path, file: &str) -> (Vec<String>, Vec<(f64, String, V
 }
 
 /// Values of `column` for rows labelled `label`, as (time in min, value).
-fn series(
-    (header, rows): &(Vec<String>, Vec<(f64, String, Vec<f64>)>),
-    label: &str,
-    column: &str,
-) -> Vec<(f64, f64)> {
+fn series((header, rows): &Table, label: &str, column: &str) -> Vec<(f64, f64)> {
     let k = header.iter().position(|h| h == column).unwrap() - 2;
     rows.iter()
         .filter(|(_, l, _)| l == label)
