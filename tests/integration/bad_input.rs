@@ -359,3 +359,65 @@ fn values_that_cannot_be_simulated() {
         &["--seed"],
     );
 }
+
+/// A valid scenario plus `tail` (pharmacology tables).
+fn valid_plus(tail: &str) -> String {
+    format!("{VALID}\n{tail}")
+}
+
+#[test]
+fn bad_doses_name_the_key_and_what_is_allowed() {
+    assert_rejected(
+        Some(&valid_plus(
+            "[[interventions]]\nkind = \"dose\"\ndrug = \"ketamin\"\namount_mg_per_kg = 10.0\nroute = \"intraperitoneal\"\nat = \"1min\"\n",
+        )),
+        &[],
+        &["interventions[0].drug", "unknown drug", "ketamine"],
+    );
+    assert_rejected(
+        Some(&valid_plus(
+            "[[interventions]]\nkind = \"dose\"\ndrug = \"ketamine\"\nroute = \"intraperitoneal\"\nat = \"1min\"\n",
+        )),
+        &[],
+        &["interventions[0]", "exactly one amount"],
+    );
+    assert_rejected(
+        Some(&valid_plus(
+            "[[interventions]]\nkind = \"dose\"\ndrug = \"ketamine\"\namount_mg = 1.0\nroute = \"iv_infusion\"\nat = \"1min\"\n",
+        )),
+        &[],
+        &["interventions[0].duration", "needs its duration"],
+    );
+    assert_rejected(
+        Some(&valid_plus(
+            "[pharmacology]\nspecies = \"rat\"\n\n[[interventions]]\nkind = \"dose\"\ndrug = \"mk801\"\namount_mg_per_kg = 0.1\nroute = \"oral\"\nat = \"1min\"\n",
+        )),
+        &[],
+        &["interventions[0].route", "intraperitoneal"],
+    );
+}
+
+#[test]
+fn times_without_a_unit_are_rejected_with_the_units_allowed() {
+    assert_rejected(
+        Some(&valid_plus(
+            "[[interventions]]\nkind = \"corticosterone\"\nstart = \"10\"\nend = \"1h\"\nfold = 2.0\n",
+        )),
+        &[],
+        &["has no unit", "ms, s, min, h, d"],
+    );
+    assert_rejected(
+        Some(&valid_plus("[pharmacology]\nrecord_every = \"1500ms\"\n")),
+        &[],
+        &["pharmacology.record_every", "slow_dt_ms"],
+    );
+}
+
+#[test]
+fn an_unknown_base_scenario_is_named() {
+    assert_rejected(
+        Some("extends = \"pfc_basline\"\n"),
+        &[],
+        &["extends", "pfc_baseline"],
+    );
+}

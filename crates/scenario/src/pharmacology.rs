@@ -251,6 +251,10 @@ pub struct CorticosteroneSpec {
 /// `[simulation.windows]`: spiking only in windows, with the slow and structural systems
 /// carrying on between them from the last window's activity — for protocols of hours to
 /// weeks. Absent: the whole run spikes (`quiet_after_ms` aside).
+///
+/// Windows come every `every`, and every `dense_every` before the first intervention (the
+/// baseline) and for `dense_for` after each intervention starts (when a drug level changes
+/// fast); a window always starts at an intervention.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WindowSpec {
@@ -258,4 +262,14 @@ pub struct WindowSpec {
     pub spiking: TimeSpan,
     /// Period of the windows (window start to window start).
     pub every: TimeSpan,
+    /// Period of the windows in the baseline and after an intervention (default: `every`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dense_every: Option<TimeSpan>,
+    /// How long after each intervention the dense period lasts (default `"3h"`).
+    #[serde(default = "default_dense_for")]
+    pub dense_for: TimeSpan,
+}
+
+fn default_dense_for() -> TimeSpan {
+    TimeSpan::from_ms(3.0 * 3_600_000.0)
 }

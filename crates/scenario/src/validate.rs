@@ -274,20 +274,31 @@ fn pharmacology(r: &mut Report<'_>, s: &Scenario) {
     use crate::pharmacology::Intervention;
     use synaptogen_pharma::drug::Route;
     if let Some(w) = &s.simulation.windows {
-        if w.spiking.ms <= 0.0 || w.spiking.ms > w.every.ms {
+        if w.spiking.ms <= 0.0 {
             r.error(
                 "simulation.windows.spiking",
                 w.spiking,
                 "unusable window",
-                format!("a time > 0 and ≤ windows.every ({})", w.every),
+                "a time > 0",
             );
         }
-        r.multiple_of(
-            "simulation.windows.every",
-            w.every.ms,
-            ("simulation.slow_dt_ms", s.simulation.slow_dt_ms),
-            "windows start on the slow schedule",
-        );
+        for (key, t) in [("every", Some(w.every)), ("dense_every", w.dense_every)] {
+            let Some(t) = t else { continue };
+            r.multiple_of(
+                &format!("simulation.windows.{key}"),
+                t.ms,
+                ("simulation.slow_dt_ms", s.simulation.slow_dt_ms),
+                "windows start on the slow schedule",
+            );
+            if w.spiking.ms > t.ms {
+                r.error(
+                    "simulation.windows.spiking",
+                    w.spiking,
+                    "a window longer than its period",
+                    format!("a time ≤ windows.{key} ({t})"),
+                );
+            }
+        }
     }
     if s.pharmacology.is_none() && s.interventions.is_empty() {
         return;

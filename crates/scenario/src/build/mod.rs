@@ -83,6 +83,44 @@ pub struct ProjectionSummary {
     pub plastic: bool,
 }
 
+/// When the network spikes in a windowed run (`[simulation.windows]`), in steps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowPlan {
+    /// Spiking steps per window.
+    pub spiking: u64,
+    /// Period of the windows.
+    pub every: u64,
+    /// Period before the first intervention and within `dense_for` after each.
+    pub dense_every: u64,
+    /// Length of the dense stretch after an intervention.
+    pub dense_for: u64,
+    /// Steps at which interventions start.
+    pub dense_starts: Vec<u64>,
+}
+
+impl WindowPlan {
+    /// Start of the window after the one starting at `step`: one period on (the dense one
+    /// before the first intervention — the baseline — and inside a dense stretch), or the
+    /// next intervention if that comes first.
+    pub fn next_start(&self, step: u64) -> u64 {
+        let first = self.dense_starts.iter().copied().min();
+        let dense = first.is_some_and(|f| step < f)
+            || self
+                .dense_starts
+                .iter()
+                .any(|&d| d <= step && step < d + self.dense_for);
+        let period = if dense { self.dense_every } else { self.every };
+        let next_intervention = self
+            .dense_starts
+            .iter()
+            .copied()
+            .filter(|&d| d > step)
+            .min()
+            .unwrap_or(u64::MAX);
+        (step + period).min(next_intervention)
+    }
+}
+
 /// A built simulation and a description of its network.
 pub struct Built {
     /// The simulation, at step 0.
@@ -95,8 +133,8 @@ pub struct Built {
     pub steps: u64,
     /// Steps of the quiet stretch after them (slow and structural processes only).
     pub quiet_steps: u64,
-    /// Spiking windows: (spiking steps, period in steps), when the scenario asks for them.
-    pub windows: Option<(u64, u64)>,
+    /// Spiking windows, when the scenario asks for them.
+    pub windows: Option<WindowPlan>,
     /// Bytes of synapse storage (connectivity, plasticity state).
     pub synapse_bytes: usize,
     /// Column titles of the state recording (`population/neuron/variable`).
@@ -113,7 +151,7 @@ impl Built {
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Result<(), EngineError> {
         let total = self.steps;
-        let Some((spiking, every)) = self.windows else {
+        let Some(plan) = self.windows.clone() else {
             return self.simulation.run(total, sink, progress);
         };
         let mut done = 0;
@@ -126,10 +164,11 @@ impl Built {
                     ..p
                 })
             };
-            let s = spiking.min(total - done);
+            let next = plan.next_start(done).min(total);
+            let s = plan.spiking.min(next - done).max(1).min(total - done);
             self.simulation.run(s, sink, &mut report)?;
             done += s;
-            let gap = every.saturating_sub(spiking).min(total - done);
+            let gap = next.saturating_sub(done);
             if gap > 0 {
                 let offset = done;
                 self.simulation
@@ -451,9 +490,17 @@ pub fn build(r: &Resolved, threads: usize) -> Result<Built, BuildError> {
         projections,
         steps: steps(sim.duration_ms, dt),
         quiet_steps: steps(sim.quiet_after_ms, dt),
-        windows: sim
-            .windows
-            .map(|w| (steps(w.spiking.ms, dt).max(1), steps(w.every.ms, dt).max(1))),
+        windows: sim.windows.map(|w| WindowPlan {
+            spiking: steps(w.spiking.ms, dt).max(1),
+            every: steps(w.every.ms, dt).max(1),
+            dense_every: steps(w.dense_every.unwrap_or(w.every).ms, dt).max(1),
+            dense_for: steps(w.dense_for.ms, dt),
+            dense_starts: s
+                .interventions
+                .iter()
+                .map(|i| steps(i.start().ms, dt))
+                .collect(),
+        }),
         synapse_bytes,
         state_columns,
     })
