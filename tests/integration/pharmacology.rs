@@ -358,3 +358,243 @@ fn ketamine_disinhibits_pyramidal_cells_and_activates_mtorc1_signalling() {
         at_30("bdnf_mrna")
     );
 }
+
+/// Runs `scenario` once per arm (`--set` arguments), two arms at a time on one thread each;
+/// returns the run folders in arm order.
+fn run_arms(scenario: &str, arms: &[&[&str]], dir: &tempfile::TempDir) -> Vec<std::path::PathBuf> {
+    let folders: Vec<std::path::PathBuf> = (0..arms.len())
+        .map(|k| dir.path().join(format!("arm{k}")))
+        .collect();
+    for pair in folders.iter().zip(arms).collect::<Vec<_>>().chunks(2) {
+        std::thread::scope(|s| {
+            for (out, extra) in pair {
+                s.spawn(move || {
+                    let mut args = vec![
+                        "run",
+                        scenario,
+                        "--out",
+                        out.to_str().unwrap(),
+                        "--threads",
+                        "1",
+                        "--quiet",
+                    ];
+                    args.extend_from_slice(extra);
+                    run_ok(&args);
+                });
+            }
+        });
+    }
+    folders
+}
+
+/// Census of the mPFC pyramidal cells summed over compartments, by time in hours:
+/// (spines, born so far, eliminated so far, mean head volume µm³).
+fn pyramidal_census(dir: &std::path::Path) -> Vec<(f64, f64, f64, f64, f64)> {
+    let census = table(dir, "census.csv");
+    let col = |name: &str| census.0.iter().position(|h| h == name).unwrap() - 2;
+    let (spines, born, eliminated, volume) = (
+        col("spines"),
+        col("born_total"),
+        col("eliminated_total"),
+        col("mean_volume_um3"),
+    );
+    let mut by_time: std::collections::BTreeMap<u64, (f64, f64, f64, f64)> = Default::default();
+    for (t, label, v) in &census.1 {
+        if label != "pfc_pyr" {
+            continue;
+        }
+        let e = by_time.entry(*t as u64).or_default();
+        e.0 += v[spines];
+        e.1 += v[born];
+        e.2 += v[eliminated];
+        e.3 += v[volume] * v[spines];
+    }
+    by_time
+        .into_iter()
+        .map(|(t, (s, b, e, vs))| (t as f64 / 3.6e6, s, b, e, vs / s))
+        .collect()
+}
+
+fn at_hour(census: &[(f64, f64, f64, f64, f64)], hour: f64) -> (f64, f64, f64, f64) {
+    let row = census
+        .iter()
+        .find(|r| (r.0 - hour).abs() < 1e-6)
+        .unwrap_or_else(|| panic!("no census at {hour} h"));
+    (row.1, row.2, row.3, row.4)
+}
+
+/// Ketamine's slow effects in paired arms of one 24-hour protocol (same seed): saline,
+/// ketamine, rapamycin alone, rapamycin 30 min before ketamine.
+#[test]
+fn ketamine_raises_synaptic_proteins_and_spine_formation_unless_mtorc1_is_blocked() {
+    let dir = tempfile::tempdir().unwrap();
+    const RAPAMYCIN: &str = r#"{ kind = "dose", drug = "rapamycin", amount_nmol = 0.2, route = "intracerebroventricular", at = "10min" }"#;
+    const KETAMINE_LATER: &str = r#"{ kind = "dose", drug = "ketamine", amount_mg_per_kg = 10.0, route = "intraperitoneal", at = "40min" }"#;
+    let rapamycin_alone = format!("interventions=[{RAPAMYCIN}]");
+    let rapamycin_ketamine = format!("interventions=[{RAPAMYCIN}, {KETAMINE_LATER}]");
+    let arms = run_arms(
+        "assets/scenarios/validation/ketamine_24h.toml",
+        &[
+            &["--set", "interventions=[]"],
+            &[],
+            &["--set", &rapamycin_alone],
+            &["--set", &rapamycin_ketamine],
+        ],
+        &dir,
+    );
+    let [saline, ketamine, rapamycin, both] = [0, 1, 2, 3].map(|k| pyramidal_census(&arms[k]));
+    let protein = |k: usize, hour: f64| {
+        let s = series(&table(&arms[k], "signalling.csv"), "pfc_pyr", "protein");
+        mean_between(&s, hour * 60.0 - 0.5, hour * 60.0 + 0.5)
+    };
+    let dose_h = 10.0 / 60.0;
+
+    // checks S-03: proteins rise after mTORC1 (whose peak comes first) and stay up at 24 h.
+    let signalling = table(&arms[1], "signalling.csv");
+    let peak_time = |species: &str| {
+        series(&signalling, "pfc_pyr", species)
+            .into_iter()
+            .fold(
+                (0.0, f64::MIN),
+                |best, (t, x)| if x > best.1 { (t, x) } else { best },
+            )
+            .0
+    };
+    assert!(peak_time("protein") > peak_time("p_mtor"));
+    eprintln!(
+        "S-03/S-04/ST: protein at 2 h {:.4}, 24 h {:.4} (saline {:.4}); rapamycin alone {:.4}, \
+         rapamycin + ketamine {:.4}",
+        protein(1, dose_h + 2.0),
+        protein(1, 24.0),
+        protein(0, 24.0),
+        protein(2, 24.0),
+        protein(3, 24.0)
+    );
+    for (name, c) in [
+        ("saline", 0),
+        ("ketamine", 1),
+        ("rapamycin", 2),
+        ("rapamycin+ketamine", 3),
+    ] {
+        let census = pyramidal_census(&arms[c]);
+        let (s, b, e, v) = at_hour(&census, 24.0);
+        let (_, b6, _, _) = at_hour(&census, 6.0);
+        let (_, b12, _, _) = at_hour(&census, 12.0);
+        eprintln!(
+            "{name}: 24 h spines {s}, born {b} (0-6 h {b6}, 12-24 h {}), eliminated {e}, mean volume {v:.5}",
+            b - b12
+        );
+    }
+    assert!(
+        protein(1, dose_h + 2.0) > 1.0,
+        "protein at 2 h: {}",
+        protein(1, dose_h + 2.0)
+    );
+    let protein_gain = protein(1, 24.0) - protein(0, 24.0);
+    assert!(protein_gain > 0.0, "protein gain at 24 h: {protein_gain}");
+
+    // checks S-04: with rapamycin the ketamine-induced protein rise and spine gain at 24 h are
+    // at most 20 % of ketamine's alone (ketamine-induced = against rapamycin alone).
+    let protein_gain_rapamycin = protein(3, 24.0) - protein(2, 24.0);
+    assert!(
+        protein_gain_rapamycin <= 0.2 * protein_gain,
+        "protein: {protein_gain_rapamycin} vs {protein_gain}"
+    );
+    let gain = at_hour(&ketamine, 24.0).0 - at_hour(&saline, 24.0).0;
+    let gain_rapamycin = at_hour(&both, 24.0).0 - at_hour(&rapamycin, 24.0).0;
+
+    // checks ST-01 (hard part: density up at 24 h).
+    assert!(gain > 0.0, "spine gain at 24 h: {gain}");
+    assert!(
+        gain_rapamycin <= 0.2 * gain,
+        "spines: {gain_rapamycin} vs {gain}"
+    );
+
+    // checks ST-02: more spines formed, elimination unchanged (within 10 %).
+    let formed =
+        |c: &[(f64, f64, f64, f64, f64)], from: f64, to: f64| at_hour(c, to).1 - at_hour(c, from).1;
+    let eliminated = |c: &[(f64, f64, f64, f64, f64)]| at_hour(c, 24.0).2;
+    assert!(formed(&ketamine, 0.0, 24.0) > formed(&saline, 0.0, 24.0));
+    let ratio = eliminated(&ketamine) / eliminated(&saline);
+    assert!((0.9..=1.1).contains(&ratio), "elimination ratio {ratio}");
+
+    // checks ST-03: no significant rise in formation by 6 h, a clear one at 12–24 h.
+    let early = formed(&ketamine, 0.0, 6.0) - formed(&saline, 0.0, 6.0);
+    let late = formed(&ketamine, 12.0, 24.0) - formed(&saline, 12.0, 24.0);
+    let late_per_hour = late / 12.0;
+    assert!(late_per_hour > 0.0, "excess formation 12–24 h: {late}");
+    // "Significant": a Poisson excess beyond 2 SD of the saline count in the same 6 h.
+    let sd = formed(&saline, 0.0, 6.0).sqrt();
+    assert!(
+        early <= 2.0 * sd,
+        "excess formation 0–6 h: {early} (2 SD = {})",
+        2.0 * sd
+    );
+
+    // checks ST-05: heads enlarge (mean head volume up at 24 h).
+    assert!(at_hour(&ketamine, 24.0).3 > at_hour(&saline, 24.0).3);
+}
+
+/// Chronic stress and its reversal, in paired arms of one protocol (same seed): stress
+/// alone, stress then ketamine, stress then rapamycin and ketamine.
+#[test]
+fn chronic_stress_removes_spines_and_ketamine_counters_it_through_mtorc1() {
+    let dir = tempfile::tempdir().unwrap();
+    const STRESS: &str = r#"{ kind = "chronic_stress", start = "10min", days = 21 }"#;
+    const RAPAMYCIN: &str = r#"{ kind = "dose", drug = "rapamycin", amount_nmol = 0.2, route = "intracerebroventricular", at = "22d" }"#;
+    const KETAMINE: &str = r#"{ kind = "dose", drug = "ketamine", amount_mg_per_kg = 10.0, route = "intraperitoneal", at = "22d" }"#;
+    let stress_alone = format!("interventions=[{STRESS}]");
+    let with_rapamycin = format!("interventions=[{STRESS}, {RAPAMYCIN}, {KETAMINE}]");
+    let arms = run_arms(
+        "assets/scenarios/validation/cus_ketamine.toml",
+        &[&["--set", &stress_alone], &[], &["--set", &with_rapamycin]],
+        &dir,
+    );
+    let [stress, ketamine, rapamycin] = [0, 1, 2].map(|k| pyramidal_census(&arms[k]));
+    let (before, _, _, volume_before) = at_hour(&stress, 0.0);
+    let (after_stress, _, _, volume_after) = at_hour(&stress, 21.0 * 24.0);
+    let end = 23.0 * 24.0;
+    let signalling = table(&arms[0], "signalling.csv");
+    let at_day = |species: &str, day: f64| {
+        mean_between(
+            &series(&signalling, "pfc_pyr", species),
+            day * 1440.0 - 30.0,
+            day * 1440.0 + 30.0,
+        )
+    };
+    eprintln!(
+        "SR: spines {before} -> {after_stress} at day 21 ({:+.1} %); at day 23: stress {}, \
+         ketamine {}, rapamycin+ketamine {}; mean volume {volume_before:.4} -> {volume_after:.4}; \
+         day 21: BDNF {:.3}, protein {:.3}, dendrite {:.3}",
+        100.0 * (after_stress / before - 1.0),
+        at_hour(&stress, end).0,
+        at_hour(&ketamine, end).0,
+        at_hour(&rapamycin, end).0,
+        at_day("bdnf", 21.0),
+        at_day("protein", 21.0),
+        at_day("dendrite_length_fold", 21.0),
+    );
+
+    // checks SR-01 (first part) and SR-02: stress removes spines (soft −20 to −40 %), lowers
+    // synaptic proteins and BDNF, shrinks the apical dendrite and the spines (smaller
+    // evoked EPSCs: AMPA conductance scales with head volume).
+    let loss = 1.0 - after_stress / before;
+    assert!(loss > 0.0, "spine loss {loss}");
+    assert!(at_day("protein", 21.0) < 1.0 && at_day("bdnf", 21.0) < 1.0);
+    assert!(at_day("dendrite_length_fold", 21.0) < 1.0);
+    assert!(volume_after < volume_before);
+
+    // checks SR-01 (reversal, hard part: direction) and the mTOR blockade abolishing it:
+    // 24 h after the dose ketamine leaves more spines than stress alone, rapamycin ≤ 20 %
+    // of that difference.
+    let reversal = at_hour(&ketamine, end).0 - at_hour(&stress, end).0;
+    let with_blockade = at_hour(&rapamycin, end).0 - at_hour(&stress, end).0;
+    assert!(
+        reversal > 0.0,
+        "ketamine − stress alone at 24 h: {reversal}"
+    );
+    assert!(
+        with_blockade <= 0.2 * reversal,
+        "{with_blockade} vs {reversal}"
+    );
+}
