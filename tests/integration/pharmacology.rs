@@ -583,6 +583,16 @@ fn chronic_stress_removes_spines_and_ketamine_counters_it_through_mtorc1() {
     assert!(at_day("protein", 21.0) < 1.0 && at_day("bdnf", 21.0) < 1.0);
     assert!(at_day("dendrite_length_fold", 21.0) < 1.0);
     assert!(volume_after < volume_before);
+    // Simulated mEPSCs of the pyramidal cells: smaller and rarer after stress (SR-01).
+    let mepsc = table(&arms[0], "mepsc.csv");
+    for column in ["amplitude_pa", "frequency_hz"] {
+        let s = series(&mepsc, "pfc_pyr", column);
+        let (first, day21) = (
+            mean_between(&s, 0.0, 0.0),
+            mean_between(&s, 21.0 * 1440.0, 21.0 * 1440.0),
+        );
+        assert!(day21 < first, "mEPSC {column}: {first} -> {day21}");
+    }
 
     // checks SR-01 (reversal, hard part: direction) and the mTOR blockade abolishing it:
     // 24 h after the dose ketamine leaves more spines than stress alone, rapamycin ≤ 20 %

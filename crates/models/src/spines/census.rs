@@ -33,6 +33,19 @@ pub const CENSUS_COLUMNS: &[&str] = &[
 ];
 
 /// Columns of `spine_sizes.csv`.
+/// Columns of `mepsc.csv`: simulated miniature EPSCs of each spiny population — what
+/// whole-cell recordings of L5 pyramidal cells report after ketamine or stress (Li et al.
+/// 2010, 2011; Liu & Aghajanian 2008). Amplitude: the mean AMPA conductance of a spine
+/// (proportional to head volume) times the AMPA driving force at rest; frequency: spines
+/// per neuron times the spontaneous release rate per synapse.
+pub const MEPSC_COLUMNS: &[&str] = &[
+    "time_ms",
+    "population",
+    "spines_per_neuron",
+    "amplitude_pa",
+    "frequency_hz",
+];
+
 pub const SIZE_COLUMNS: &[&str] = &[
     "time_ms",
     "population",
@@ -88,6 +101,8 @@ pub struct CensusTables {
     pub sizes: TableId,
     /// `spine_cohorts.csv`.
     pub cohorts: TableId,
+    /// `mepsc.csv`.
+    pub mepsc: TableId,
 }
 
 impl CensusTables {
@@ -97,6 +112,7 @@ impl CensusTables {
             census: tables.declare("census", CENSUS_COLUMNS),
             sizes: tables.declare("spine_sizes", SIZE_COLUMNS),
             cohorts: tables.declare("spine_cohorts", COHORT_COLUMNS),
+            mepsc: tables.declare("mepsc", MEPSC_COLUMNS),
         }
     }
 }

@@ -71,6 +71,10 @@ pub struct SpineParams {
     pub bap_apical_tuft: f64,
     /// Period of the census (`census.csv`, size histograms), ms.
     pub census_every_ms: f64,
+    /// Spontaneous release rate per synapse, Hz: with the spines per neuron it gives the
+    /// simulated mEPSC frequency of `mepsc.csv` (≈ 0.01–0.02 Hz per bouton: Murthy & Stevens
+    /// 1999 Nature 392:497; Sara et al. 2005 Neuron 45:563; 0.01 used).
+    pub mini_rate_per_synapse_hz: f64,
 }
 
 impl Default for SpineParams {
@@ -96,6 +100,7 @@ impl Default for SpineParams {
             bap_basal: 1.0,
             bap_apical_tuft: 0.5,
             census_every_ms: 3_600_000.0,
+            mini_rate_per_synapse_hz: 0.01,
         }
     }
 }
@@ -125,6 +130,7 @@ impl SpineParams {
             ("protein_duration_min", self.protein_duration_min),
             ("bap_basal", self.bap_basal),
             ("bap_apical_tuft", self.bap_apical_tuft),
+            ("mini_rate_per_synapse_hz", self.mini_rate_per_synapse_hz),
         ] {
             c.non_negative(key, v);
         }

@@ -72,6 +72,9 @@ pub struct SpinyTarget {
     pub stream: StreamId,
     /// What each neuron's signalling asks of its spines (all 1 without pharmacology).
     pub drive: Vec<SpineDrive>,
+    /// AMPA driving force at the resting potential, mV (E_AMPA − E_L): turns a spine's
+    /// conductance into a miniature EPSC amplitude.
+    pub ampa_driving_force_mv: f32,
 }
 
 /// Multipliers that intracellular signalling applies to a neuron's structural rules
@@ -189,6 +192,33 @@ impl Spines {
                         )
                     })
                 });
+            let (mut count, mut conductance_ns) = (0usize, 0.0f64);
+            for p in &members {
+                if let Some(s) = &p.spines {
+                    count += s.len();
+                    conductance_ns += s
+                        .volume_um3
+                        .iter()
+                        .map(|&v| f64::from(v * p.ns_per_um3))
+                        .sum::<f64>();
+                }
+            }
+            let per_neuron = count as f64 / t.lengths_um.len().max(1) as f64;
+            let mean_ns = if count > 0 {
+                conductance_ns / count as f64
+            } else {
+                0.0
+            };
+            tables.push(
+                self.tables.census.mepsc,
+                &[
+                    Cell::Step(step),
+                    Cell::Text(t.name),
+                    Cell::F64(per_neuron),
+                    Cell::F64(mean_ns * f64::from(t.ampa_driving_force_mv)),
+                    Cell::F64(per_neuron * self.params.mini_rate_per_synapse_hz),
+                ],
+            );
             let input = CensusInput {
                 step,
                 population: t.name,

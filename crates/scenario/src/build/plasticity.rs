@@ -283,6 +283,9 @@ pub(crate) fn build_plasticity(
                         census: CensusState::default(),
                         stream: StreamId::named(&format!("formation/{}", spec.target)),
                         drive: vec![SpineDrive::default(); tgt.len() as usize],
+                        ampa_driving_force_mv: (target_cell.receptors.ampa.e_rev_mv
+                            - target_cell.membrane.e_l_mv())
+                            as f32,
                     });
                     spiny_targets.len() - 1
                 }
