@@ -32,7 +32,6 @@ pub const CENSUS_COLUMNS: &[&str] = &[
     "mean_volume_um3",
 ];
 
-/// Columns of `spine_sizes.csv`.
 /// Columns of `mepsc.csv`: simulated miniature EPSCs of each spiny population — what
 /// whole-cell recordings of L5 pyramidal cells report after ketamine or stress (Li et al.
 /// 2010, 2011; Liu & Aghajanian 2008). Amplitude: the mean AMPA conductance of a spine
@@ -46,6 +45,7 @@ pub const MEPSC_COLUMNS: &[&str] = &[
     "frequency_hz",
 ];
 
+/// Columns of `spine_sizes.csv`.
 pub const SIZE_COLUMNS: &[&str] = &[
     "time_ms",
     "population",
