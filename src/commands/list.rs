@@ -10,6 +10,8 @@ pub fn run() -> Result<(), Failure> {
     print_entries(library::SCENARIOS);
     outln!("\nBuilt-in cell types (cell_type = \"NAME\"; files in assets/cell_types/):");
     print_entries(library::CELL_TYPES);
+    outln!("\nBuilt-in drugs ([[interventions]] drug = \"NAME\"; files in assets/drugs/):");
+    print_entries(library::DRUGS);
     Ok(())
 }
 
@@ -23,6 +25,6 @@ fn print_entries(entries: &[(&str, &str)]) {
                     .map(str::to_owned)
             })
             .unwrap_or_default();
-        outln!("  {name:<18} {description}");
+        outln!("  {name:<24} {description}");
     }
 }
