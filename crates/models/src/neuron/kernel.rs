@@ -155,7 +155,7 @@ impl Kernel {
     #[allow(clippy::too_many_arguments)]
     pub fn step(
         &self,
-        mut s: ChunkState<'_>,
+        s: &mut ChunkState<'_>,
         glutamate: &mut [f32],
         gaba: &mut [f32],
         first: u32,
@@ -166,7 +166,7 @@ impl Kernel {
         let n = s.v_mv.len();
         debug_assert!(glutamate.len() == n && gaba.len() == n && s.refractory.len() == n);
         spikes.clear();
-        self.integrate(&mut s, glutamate, gaba);
+        self.integrate(s, glutamate, gaba);
         for &f in forced {
             s.v_mv[(f - forced_offset) as usize] = f64::INFINITY;
         }
