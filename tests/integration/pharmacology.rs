@@ -608,3 +608,39 @@ fn chronic_stress_removes_spines_and_ketamine_counters_it_through_mtorc1() {
         "{with_blockade} vs {reversal}"
     );
 }
+
+/// The subunit switch removes its contribution: with subunit selectivity off (every GluN2
+/// class blocked like GluN2A, one Mg²⁺ sensitivity) PV cells lose their preferential block.
+/// Four minutes after the dose, 1 s of spiking every 30 s.
+#[test]
+fn mechanism_switches_remove_their_contribution_to_preferential_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let block_at_end = |extra: &[&str]| {
+        let out = dir.path().join(format!("m{}", extra.len()));
+        let mut args = vec![
+            "run",
+            "assets/scenarios/validation/ketamine_disinhibition.toml",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--set",
+            "simulation.duration_ms=840000.0",
+            "--set",
+            "simulation.windows.every=\"30s\"",
+            "--set",
+            "simulation.windows.dense_every=\"30s\"",
+        ];
+        args.extend_from_slice(extra);
+        run_ok(&args);
+        let block = table(&out, "block.csv");
+        let last = |p: &str| series(&block, p, "nmda_block").last().unwrap().1;
+        (last("pfc_pv"), last("pfc_pyr"))
+    };
+    let (pv, pyr) = block_at_end(&[]);
+    assert!(pv > pyr + 0.02, "default: PV {pv}, pyramidal {pyr}");
+    let (pv, pyr) = block_at_end(&["--set", "pharmacology.mechanisms.subunit_selectivity=false"]);
+    assert!(
+        pv <= pyr + 0.01,
+        "without subunit selectivity: PV {pv}, pyramidal {pyr}"
+    );
+}

@@ -76,7 +76,7 @@ pub struct BlockMechanisms {
     #[serde(default = "yes")]
     pub use_dependence: bool,
     /// Subunit-specific affinities and Mg²⁺ sensitivity (Kotermanski & Johnson 2009). Off:
-    /// every class takes the GluN2A values (the scenario builder also sets every class's
+    /// every class takes the pore blockers' GluN2A values (the scenario builder also sets every class's
     /// Mg²⁺ scale to 1).
     #[serde(default = "yes")]
     pub subunit_selectivity: bool,
@@ -328,12 +328,13 @@ impl Pharmacology {
 impl PopulationPharmacology {
     /// Updates the bound fractions over `dt_s` and writes the unblocked shares to the
     /// neuron kernel's columns. `pore` lists (concentration, parameters) of the pore
-    /// blockers in a fixed order; `allosteric` the inhibited fraction per class.
+    /// blockers in a fixed order; `allosteric[class]` the fraction each allosteric drug
+    /// inhibits.
     fn update_block(
         &mut self,
         groups: &mut NeuronGroups,
         pore: &[(f64, ChannelBlock)],
-        allosteric: &[[f64; 3]],
+        allosteric: &[Vec<f64>; 3],
         mechanisms: &BlockMechanisms,
         dt_s: f64,
     ) {
@@ -405,13 +406,7 @@ impl PopulationPharmacology {
                     total += next - b;
                     self.bound[d][c][i] = next as f32;
                 }
-                let inhibited: [f64; 4] = [
-                    allosteric.first().map_or(0.0, |a| a[class]),
-                    allosteric.get(1).map_or(0.0, |a| a[class]),
-                    allosteric.get(2).map_or(0.0, |a| a[class]),
-                    allosteric.get(3).map_or(0.0, |a| a[class]),
-                ];
-                exposure.free[c][i] = unblocked_fraction(total, &inhibited) as f32;
+                exposure.free[c][i] = unblocked_fraction(total, &allosteric[c]) as f32;
             }
         }
     }
@@ -450,17 +445,7 @@ pub fn update_pharmacology(
             _ => None,
         })
         .collect();
-    let allosteric: Vec<[f64; 3]> = ph
-        .actions
-        .iter()
-        .filter_map(|(d, a)| match a {
-            DrugAction::Allosteric(x) => {
-                let c = ph.levels.brain_free_um(*d);
-                Some([0, 1, 2].map(|k| x.inhibition(k, c)))
-            }
-            _ => None,
-        })
-        .collect();
+    let allosteric: [Vec<f64>; 3] = [0, 1, 2].map(|class| ph.allosteric_inhibitions(class));
     for pop in &mut ph.populations {
         pop.update_block(&mut groups, &pore, &allosteric, &ph.mechanisms, dt_s);
     }
