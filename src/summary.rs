@@ -4,7 +4,9 @@ use serde::Serialize;
 
 use synaptogen_engine::monitors::SpikeStatistics;
 use synaptogen_engine::{DeliveredEvents, SynapseGroups};
+use synaptogen_models::pharmacology::Pharmacology;
 use synaptogen_models::plasticity::{PlasticProjections, Rule};
+use synaptogen_models::signalling::Species;
 use synaptogen_models::spines::{SpineColumns, Spines};
 use synaptogen_scenario::{Built, Resolved};
 
@@ -30,7 +32,90 @@ pub struct RunSummary {
     pub plasticity: Vec<PlasticEntry>,
     /// Spiny populations: spine counts and turnover (empty without spines).
     pub spines: Vec<SpineEntry>,
+    /// Drugs, block, glutamate and signalling (absent without `[pharmacology]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pharmacology: Option<PharmacologySummary>,
     pub execution: Execution,
+}
+
+/// Peaks and end states of the pharmacology, for sweeps and quick reading.
+#[derive(Debug, Serialize)]
+pub struct PharmacologySummary {
+    pub drugs: Vec<DrugEntry>,
+    pub populations: Vec<PharmacologyPopulation>,
+    pub regions: Vec<RegionEntry>,
+}
+
+/// One drug's peaks (at the recording times).
+#[derive(Debug, Serialize)]
+pub struct DrugEntry {
+    pub drug: String,
+    pub peak_plasma_ng_per_ml: f64,
+    pub peak_brain_free_um: f64,
+    pub peak_brain_time_ms: f64,
+}
+
+/// One population: peak NMDA block and every signalling species at the end (fold over
+/// baseline, mean over the population).
+#[derive(Debug, Serialize)]
+pub struct PharmacologyPopulation {
+    pub population: String,
+    pub peak_nmda_block: f64,
+    pub signalling_at_end: std::collections::BTreeMap<&'static str, f64>,
+}
+
+/// One region's glutamate.
+#[derive(Debug, Serialize)]
+pub struct RegionEntry {
+    pub region: String,
+    pub peak_glutamate_pct: f64,
+    pub glutamate_pct_at_end: f64,
+}
+
+impl PharmacologySummary {
+    fn new(ph: &Pharmacology) -> Self {
+        let peaks = &ph.peaks;
+        Self {
+            drugs: ph
+                .levels
+                .names()
+                .iter()
+                .enumerate()
+                .map(|(d, name)| {
+                    let (plasma, brain, t) = peaks.drugs.get(d).copied().unwrap_or_default();
+                    DrugEntry {
+                        drug: name.clone(),
+                        peak_plasma_ng_per_ml: plasma,
+                        peak_brain_free_um: brain,
+                        peak_brain_time_ms: t,
+                    }
+                })
+                .collect(),
+            populations: ph
+                .populations
+                .iter()
+                .enumerate()
+                .map(|(p, pop)| PharmacologyPopulation {
+                    population: pop.name.to_owned(),
+                    peak_nmda_block: peaks.block.get(p).copied().unwrap_or(0.0),
+                    signalling_at_end: Species::ALL
+                        .iter()
+                        .map(|&s| (s.name(), ph.signalling.mean(s, ph.activity.range_of(p))))
+                        .collect(),
+                })
+                .collect(),
+            regions: ph
+                .regions
+                .iter()
+                .enumerate()
+                .map(|(k, r)| RegionEntry {
+                    region: r.name.to_owned(),
+                    peak_glutamate_pct: peaks.glutamate_pct.get(k).copied().unwrap_or(100.0),
+                    glutamate_pct_at_end: r.percent_of_baseline(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// One plastic projection at the end of the run.
@@ -259,6 +344,9 @@ impl RunSummary {
             },
             plasticity,
             spines,
+            pharmacology: world
+                .get_resource::<Pharmacology>()
+                .map(PharmacologySummary::new),
             execution: Execution {
                 threads: built.simulation.threads(),
                 build_wall_s: wall.build_s,

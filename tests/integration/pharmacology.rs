@@ -172,6 +172,19 @@ fn ketamine_scenario_writes_its_readouts_and_is_identical_on_one_and_two_threads
     let last_pv = block.lines().rfind(|l| l.contains(",pfc_pv,")).unwrap();
     let nmda_block: f64 = last_pv.split(',').nth(2).unwrap().parse().unwrap();
     assert!(nmda_block > 0.05, "{last_pv}");
+    // summary.json carries the peaks and end states a sweep compares.
+    let summary = crate::support::summary(&a);
+    let drugs = summary["pharmacology"]["drugs"].as_array().unwrap();
+    let ketamine = drugs.iter().find(|d| d["drug"] == "ketamine").unwrap();
+    assert!(ketamine["peak_brain_free_um"].as_f64().unwrap() > 0.0);
+    let pyramidal = summary["pharmacology"]["populations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["population"] == "pfc_pyr")
+        .unwrap();
+    assert!(pyramidal["peak_nmda_block"].as_f64().unwrap() > 0.0);
+    assert!(pyramidal["signalling_at_end"]["p_mtor"].as_f64().is_some());
 }
 
 #[test]

@@ -47,6 +47,17 @@ use crate::signalling::{Signalling, SignallingInputs, SignallingParams, Species}
 use crate::spines::Spines;
 use crate::validate::Checker;
 
+/// Largest values seen at the recording times: what a sweep compares between runs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Peaks {
+    /// Per drug: (peak plasma ng/mL, peak free brain µM, time of the brain peak in ms).
+    pub drugs: Vec<(f64, f64, f64)>,
+    /// Per population entry: peak mean NMDA block (fraction).
+    pub block: Vec<f64>,
+    /// Per region: peak glutamate, % of baseline.
+    pub glutamate_pct: Vec<f64>,
+}
+
 /// Concentrations of the scenario's drugs over time (pharmacokinetics); the scenario crate
 /// wraps `pharma::pk` in it.
 pub trait DrugLevels: Send + Sync + 'static {
@@ -231,6 +242,8 @@ pub struct Pharmacology {
     pub dt_ms: f64,
     /// Model time of the last update, s.
     pub last_update_s: f64,
+    /// Peaks so far, for `summary.json`.
+    pub peaks: Peaks,
     // Scratch for signalling inputs (no allocation per step).
     activity_fold: Vec<f32>,
     nmda_fold: Vec<f32>,
@@ -268,6 +281,7 @@ impl Pharmacology {
             slow_steps: 0,
             dt_ms,
             last_update_s: 0.0,
+            peaks: Peaks::default(),
             activity_fold: vec![1.0; n],
             nmda_fold: vec![1.0; n],
         }
@@ -496,12 +510,36 @@ pub fn update_pharmacology(
     // 6. Tables.
     ph.slow_steps += 1;
     if ph.slow_steps.is_multiple_of(ph.record_every_slow_steps) {
-        record(ph, step_end, corticosterone, &mut tables);
+        record(&mut *ph, step_end, corticosterone, &mut tables);
     }
 }
 
-fn record(ph: &Pharmacology, step_end: u64, corticosterone: f64, tables: &mut TableMonitor) {
+fn record(ph: &mut Pharmacology, step_end: u64, corticosterone: f64, tables: &mut TableMonitor) {
     let t = Cell::Step(step_end);
+    let time_ms = step_end as f64 * ph.dt_ms;
+    let n_drugs = ph.levels.names().len();
+    ph.peaks.drugs.resize(n_drugs, (0.0, 0.0, 0.0));
+    for d in 0..n_drugs {
+        let (plasma, brain) = (ph.levels.plasma_ng_per_ml(d), ph.levels.brain_free_um(d));
+        let peak = &mut ph.peaks.drugs[d];
+        peak.0 = peak.0.max(plasma);
+        if brain > peak.1 {
+            (peak.1, peak.2) = (brain, time_ms);
+        }
+    }
+    ph.peaks.block.resize(ph.populations.len(), 0.0);
+    for p in 0..ph.populations.len() {
+        let block = ph.class_block(p);
+        let mean: f64 = (0..3)
+            .map(|c| block[c] * ph.populations[p].class_fraction[c])
+            .sum();
+        ph.peaks.block[p] = ph.peaks.block[p].max(mean);
+    }
+    ph.peaks.glutamate_pct.resize(ph.regions.len(), 0.0);
+    for (peak, region) in ph.peaks.glutamate_pct.iter_mut().zip(&ph.regions) {
+        *peak = peak.max(region.percent_of_baseline());
+    }
+    let ph = &*ph;
     for (d, name) in ph.levels.names().iter().enumerate() {
         tables.push(
             ph.tables.drugs,
