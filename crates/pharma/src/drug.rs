@@ -377,41 +377,45 @@ impl Drug {
     }
 }
 
+/// The shipped drug files, for the crate's tests.
+#[cfg(test)]
+pub(crate) const SHIPPED: [(&str, &str); 8] = [
+    (
+        "ketamine",
+        include_str!("../../../assets/drugs/ketamine.toml"),
+    ),
+    (
+        "esketamine",
+        include_str!("../../../assets/drugs/esketamine.toml"),
+    ),
+    (
+        "arketamine",
+        include_str!("../../../assets/drugs/arketamine.toml"),
+    ),
+    (
+        "norketamine",
+        include_str!("../../../assets/drugs/norketamine.toml"),
+    ),
+    ("mk801", include_str!("../../../assets/drugs/mk801.toml")),
+    (
+        "memantine",
+        include_str!("../../../assets/drugs/memantine.toml"),
+    ),
+    (
+        "ro25_6981",
+        include_str!("../../../assets/drugs/ro25_6981.toml"),
+    ),
+    (
+        "rapamycin",
+        include_str!("../../../assets/drugs/rapamycin.toml"),
+    ),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const ASSETS: [(&str, &str); 8] = [
-        (
-            "ketamine",
-            include_str!("../../../assets/drugs/ketamine.toml"),
-        ),
-        (
-            "esketamine",
-            include_str!("../../../assets/drugs/esketamine.toml"),
-        ),
-        (
-            "arketamine",
-            include_str!("../../../assets/drugs/arketamine.toml"),
-        ),
-        (
-            "norketamine",
-            include_str!("../../../assets/drugs/norketamine.toml"),
-        ),
-        ("mk801", include_str!("../../../assets/drugs/mk801.toml")),
-        (
-            "memantine",
-            include_str!("../../../assets/drugs/memantine.toml"),
-        ),
-        (
-            "ro25_6981",
-            include_str!("../../../assets/drugs/ro25_6981.toml"),
-        ),
-        (
-            "rapamycin",
-            include_str!("../../../assets/drugs/rapamycin.toml"),
-        ),
-    ];
+    const ASSETS: [(&str, &str); 8] = SHIPPED;
 
     #[test]
     fn every_asset_parses_and_is_valid() {

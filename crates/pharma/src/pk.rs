@@ -812,37 +812,7 @@ mod tests {
     use super::*;
 
     fn library() -> BTreeMap<String, Drug> {
-        let texts = [
-            (
-                "ketamine",
-                include_str!("../../../assets/drugs/ketamine.toml"),
-            ),
-            (
-                "esketamine",
-                include_str!("../../../assets/drugs/esketamine.toml"),
-            ),
-            (
-                "arketamine",
-                include_str!("../../../assets/drugs/arketamine.toml"),
-            ),
-            (
-                "norketamine",
-                include_str!("../../../assets/drugs/norketamine.toml"),
-            ),
-            ("mk801", include_str!("../../../assets/drugs/mk801.toml")),
-            (
-                "memantine",
-                include_str!("../../../assets/drugs/memantine.toml"),
-            ),
-            (
-                "ro25_6981",
-                include_str!("../../../assets/drugs/ro25_6981.toml"),
-            ),
-            (
-                "rapamycin",
-                include_str!("../../../assets/drugs/rapamycin.toml"),
-            ),
-        ];
+        let texts = crate::drug::SHIPPED;
         texts
             .iter()
             .map(|(n, t)| {
