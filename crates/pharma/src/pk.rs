@@ -811,6 +811,26 @@ fn expm(a: &[f64], m: usize) -> Vec<f64> {
 mod tests {
     use super::*;
 
+    /// Largest value of `read` and its time, sampling every `dt_s` up to `end_s`.
+    fn peak_of(
+        pk: &mut Pharmacokinetics,
+        dt_s: f64,
+        end_s: f64,
+        read: impl Fn(&Pharmacokinetics) -> f64,
+    ) -> (f64, f64) {
+        let (mut peak, mut t_peak) = (f64::MIN, 0.0);
+        let mut t = 0.0;
+        while t < end_s {
+            t += dt_s;
+            pk.advance_to(t).unwrap();
+            let x = read(pk);
+            if x > peak {
+                (peak, t_peak) = (x, t);
+            }
+        }
+        (peak, t_peak)
+    }
+
     fn library() -> BTreeMap<String, Drug> {
         let texts = crate::drug::SHIPPED;
         texts
@@ -873,16 +893,7 @@ mod tests {
         // checks P-01
         let mut pk = human_infusion();
         let k = pk.index("ketamine").unwrap();
-        let (mut peak, mut t_peak) = (0.0, 0.0);
-        for step in 1..=(3 * 360) {
-            let t = f64::from(step) * 10.0;
-            pk.advance_to(t).unwrap();
-            let c = pk.plasma_ng_per_ml(k);
-            if c > peak {
-                peak = c;
-                t_peak = t;
-            }
-        }
+        let (peak, t_peak) = peak_of(&mut pk, 10.0, 3.0 * 3600.0, |pk| pk.plasma_ng_per_ml(k));
         assert!((70.0..=250.0).contains(&peak), "peak {peak} ng/mL");
         assert!(
             (35.0 * 60.0..=45.0 * 60.0).contains(&t_peak),
@@ -928,16 +939,7 @@ mod tests {
         )
         .unwrap();
         let k = pk.index("ketamine").unwrap();
-        let (mut peak, mut t_peak) = (0.0, 0.0);
-        for step in 1..=(20 * 12) {
-            let t = f64::from(step) * 5.0;
-            pk.advance_to(t).unwrap();
-            let b = pk.brain_total_um(k);
-            if b > peak {
-                peak = b;
-                t_peak = t;
-            }
-        }
+        let (_, t_peak) = peak_of(&mut pk, 5.0, 20.0 * 60.0, |pk| pk.brain_total_um(k));
         assert!(t_peak <= 600.0, "brain peak at {t_peak} s");
         for t_min in [30.0, 60.0] {
             pk.advance_to(t_min * 60.0).unwrap();

@@ -154,31 +154,25 @@ impl Built {
         let Some(plan) = self.windows.clone() else {
             return self.simulation.run(total, sink, progress);
         };
+        // Progress of a sub-run that starts `offset` steps into the spiking part.
+        let shifted = |offset: u64, p: Progress| Progress {
+            done_steps: offset + p.done_steps,
+            total_steps: total,
+            ..p
+        };
         let mut done = 0;
         while done < total {
-            let offset = done;
-            let mut report = |p: Progress| {
-                progress(Progress {
-                    done_steps: offset + p.done_steps,
-                    total_steps: total,
-                    ..p
-                })
-            };
             let next = plan.next_start(done).min(total);
             let s = plan.spiking.min(next - done).max(1).min(total - done);
-            self.simulation.run(s, sink, &mut report)?;
+            let offset = done;
+            self.simulation
+                .run(s, sink, &mut |p| progress(shifted(offset, p)))?;
             done += s;
             let gap = next.saturating_sub(done);
             if gap > 0 {
                 let offset = done;
                 self.simulation
-                    .advance_quiet(gap, sink, &mut |p: Progress| {
-                        progress(Progress {
-                            done_steps: offset + p.done_steps,
-                            total_steps: total,
-                            ..p
-                        })
-                    })?;
+                    .advance_quiet(gap, sink, &mut |p| progress(shifted(offset, p)))?;
                 done += gap;
             }
         }

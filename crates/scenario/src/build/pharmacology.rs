@@ -228,9 +228,10 @@ pub fn build_pharmacology(
             glutamatergic: cell.transmitter == Transmitter::Glutamate,
             peak_per_weight: [0, 1, 2].map(|c| ratio * subunits[c].fraction * antagonist[c]),
             class_fraction: [0, 1, 2].map(|c| subunits[c].fraction),
+            // Scaling the class's K by mg_k_scale is scaling [Mg²⁺] by its inverse.
             mg_free_at_rest: [0, 1, 2].map(|c| {
-                let k = nmda.mg_block.k_mm * subunits[c].mg_k_scale;
-                1.0 / (1.0 + env.mg_mm / k * (-nmda.mg_block.slope_per_mv * v_rest).exp())
+                nmda.mg_block
+                    .unblocked(v_rest, env.mg_mm / subunits[c].mg_k_scale)
             }),
             weight_in_ns: weight_in[range.clone()].to_vec(),
             bound: (0..n_pore)
