@@ -82,21 +82,20 @@ impl Kernel {
             let mut inverse_mg_k_scale = [1.0; MAX_NMDA_COMPONENTS];
             // Subunit-selective antagonists remove their share of the conductance.
             let unblocked = [1.0 - env.glun2a_block, 1.0 - env.glun2b_block, 1.0];
-            let active = r
-                .nmda
-                .subunits()
-                .into_iter()
-                .zip(unblocked)
-                .filter(|(s, _)| s.fraction > 0.0);
-            let mut n_components = 0;
-            for ((slot, scale), (subunit, open)) in components
-                .iter_mut()
-                .zip(&mut inverse_mg_k_scale)
-                .zip(active)
-            {
-                *slot = NmdaComponent::new(&subunit, r.nmda.nmda_ampa_ratio * open, dt_ms);
-                *scale = (1.0 / subunit.mg_k_scale) as f32;
-                n_components += 1;
+            // Component c is GluN2 class c (2A, 2B, 2C/D), as the drug block and the
+            // calcium rule index them; an absent class before a present one keeps a
+            // zero-gain slot, absent classes at the end are not stepped.
+            let subunits = r.nmda.subunits();
+            let n_components = 1 + subunits
+                .iter()
+                .rposition(|s| s.fraction > 0.0)
+                .expect("is_active: some class present");
+            for (c, (subunit, open)) in subunits.iter().zip(unblocked).enumerate() {
+                if c < n_components && subunit.fraction > 0.0 {
+                    components[c] =
+                        NmdaComponent::new(subunit, r.nmda.nmda_ampa_ratio * open, dt_ms);
+                    inverse_mg_k_scale[c] = (1.0 / subunit.mg_k_scale) as f32;
+                }
             }
             NmdaConstants {
                 components,

@@ -295,3 +295,30 @@ fn magnesium_block_gates_the_nmda_current() {
         "Mg²⁺-free {free} mV vs 1 mM {blocked} mV"
     );
 }
+
+#[test]
+fn nmda_components_are_indexed_by_glun2_class_even_when_a_class_is_absent() {
+    // A GluN2B-only cell: the drug block and the calcium rule address class 1 (GluN2B),
+    // so the conductance must sit in component 1, with component 0 empty.
+    let mut c = cell(Membrane::Lif(lif()));
+    c.receptors.nmda.nmda_ampa_ratio = 1.0;
+    c.receptors.nmda.glun2a.fraction = 0.0;
+    c.receptors.nmda.glun2b.fraction = 1.0;
+    c.receptors.nmda.glun2cd.fraction = 0.0;
+    let kernel = Kernel::new(
+        &c,
+        &Environment::default(),
+        DT,
+        Integrator::ExponentialEuler,
+    );
+    assert_eq!(kernel.n_nmda_components(), 2);
+    let mut group = NeuronGroup::new(0, 0..1, kernel);
+    group.step(&mut [2.0], &mut [0.0], false, &[]);
+    group.step(&mut [0.0], &mut [0.0], false, &[]);
+    let exposure = group.nmda_exposure();
+    assert_eq!(exposure.open[0], &[0.0], "no GluN2A conductance");
+    assert!(
+        exposure.open[1][0] > 0.0,
+        "GluN2B conductance in class slot 1"
+    );
+}
