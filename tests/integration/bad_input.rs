@@ -398,6 +398,39 @@ fn bad_doses_name_the_key_and_what_is_allowed() {
 }
 
 #[test]
+fn bad_bath_applications_name_the_key_and_what_is_allowed() {
+    assert_rejected(
+        Some(&valid_plus(
+            "[[interventions]]\nkind = \"bath\"\ndrug = \"dap5\"\nconcentration_um = 50.0\nat = \"1min\"\n",
+        )),
+        &[],
+        &["interventions[0].drug", "unknown drug", "d_ap5"],
+    );
+    assert_rejected(
+        Some(&valid_plus(
+            "[[interventions]]\nkind = \"bath\"\ndrug = \"d_ap5\"\nconcentration_um = -1.0\nat = \"1min\"\n",
+        )),
+        &[],
+        &["interventions[0].concentration_um", "≥ 0"],
+    );
+    assert_rejected(
+        Some(&valid_plus(
+            "[[interventions]]\nkind = \"bath\"\ndrug = \"d_ap5\"\nconcentration_um = 50.0\nat = \"1min\"\nduration = \"0s\"\n",
+        )),
+        &[],
+        &["interventions[0].duration", "positive duration"],
+    );
+    // A slice tool compound cannot be injected: it has no pharmacokinetics.
+    assert_rejected(
+        Some(&valid_plus(
+            "[[interventions]]\nkind = \"dose\"\ndrug = \"d_ap5\"\namount_mg_per_kg = 1.0\nroute = \"intraperitoneal\"\nat = \"1min\"\n",
+        )),
+        &[],
+        &["interventions[0].drug", "no pharmacokinetics"],
+    );
+}
+
+#[test]
 fn times_without_a_unit_are_rejected_with_the_units_allowed() {
     assert_rejected(
         Some(&valid_plus(

@@ -290,6 +290,34 @@ fn per_neuron_rates(
     counts.iter().map(|&c| f64::from(c) / seconds).collect()
 }
 
+/// Rows of `synapse_calcium.csv` for one projection and compartment: (time in min, NMDA
+/// calcium, back-propagation calcium).
+fn spine_calcium(
+    dir: &std::path::Path,
+    projection: &str,
+    compartment: &str,
+) -> Vec<(f64, f64, f64)> {
+    let text = fs::read_to_string(dir.join("synapse_calcium.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (t, p, c, n, b) = (
+        column("time_ms"),
+        column("projection"),
+        column("compartment"),
+        column("nmda_ca"),
+        column("bap_ca"),
+    );
+    lines
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|cells| cells[p] == projection && cells[c] == compartment)
+        .map(|cells| {
+            let value = |k: usize| cells[k].parse::<f64>().unwrap();
+            (value(t) / 60_000.0, value(n), value(b))
+        })
+        .collect()
+}
+
 fn population_range(dir: &std::path::Path, name: &str) -> std::ops::Range<u32> {
     let text = fs::read_to_string(dir.join("populations.csv")).unwrap();
     let line = text
@@ -349,6 +377,36 @@ fn ketamine_disinhibits_pyramidal_cells_and_activates_mtorc1_signalling() {
     }
     // checks C-07 (first part): SST interneurons are suppressed too.
     assert!(mean_between(&sst, 20.0, 30.0) < mean_between(&sst, 1.0, dose));
+
+    // checks C-07 (second part): Ca²⁺ in the apical tuft spines of pyramidal cells rises
+    // (Ali et al. 2020, imaged 30 min after the dose), although the drug takes part of every
+    // NMDA event: their NMDA calcium per presynaptic spike falls.
+    let tuft = spine_calcium(&out, "pyr_to_pyr", "apical_tuft");
+    let tuft_mean = |from: f64, to: f64, part: fn(&(f64, f64, f64)) -> f64| {
+        let v: Vec<f64> = tuft
+            .iter()
+            .filter(|r| (from..=to).contains(&r.0))
+            .map(part)
+            .collect();
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    let (before, after) = ((1.0, dose), (dose + 20.0, dose + 30.0));
+    let total = |r: &(f64, f64, f64)| r.1 + r.2;
+    let nmda = |r: &(f64, f64, f64)| r.1;
+    assert!(
+        tuft_mean(after.0, after.1, total) > tuft_mean(before.0, before.1, total),
+        "apical tuft spine Ca²⁺ {} → {}",
+        tuft_mean(before.0, before.1, total),
+        tuft_mean(after.0, after.1, total)
+    );
+    let per_spike =
+        |(from, to): (f64, f64)| tuft_mean(from, to, nmda) / mean_between(&pyr, from, to);
+    assert!(
+        per_spike(after) < per_spike(before),
+        "NMDA Ca²⁺ per presynaptic spike {} → {}",
+        per_spike(before),
+        per_spike(after)
+    );
 
     // checks C-05 (first part): glutamate is elevated during the surge.
     let glutamate = series(&table(&out, "glutamate.csv"), "pfc", "glutamate_pct");
@@ -656,4 +714,48 @@ fn mechanism_switches_remove_their_contribution_to_preferential_block() {
         pv <= pyr + 0.01,
         "without subunit selectivity: PV {pv}, pyramidal {pyr}"
     );
+}
+
+/// Blocking the NMDA receptors that spontaneous release activates, with no action
+/// potentials, potentiates AMPA transmission through eEF2K, BDNF and protein synthesis
+/// (Nosyreva et al. 2013; Autry et al. 2011). A CA1 slice in TTX, 50 µM D-AP5 in the bath
+/// for 3 h, each arm against its own drug-free control.
+#[test]
+fn blocking_resting_nmda_transmission_alone_potentiates_ampa_responses() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = "assets/scenarios/validation/slice_mini_block.toml";
+    let no_drug = ["--set", "interventions.0.concentration_um=0.0"];
+    let switches: [&[&str]; 4] = [
+        &[],
+        &["--set", "pharmacology.signalling.eef2k_enabled=false"],
+        &["--set", "pharmacology.signalling.bdnf_enabled=false"],
+        &[
+            "--set",
+            "pharmacology.signalling.protein_synthesis_enabled=false",
+        ],
+    ];
+    let arms: Vec<Vec<&str>> = switches
+        .iter()
+        .flat_map(|s| [s.to_vec(), [*s, &no_drug[..]].concat()])
+        .collect();
+    let arm_refs: Vec<&[&str]> = arms.iter().map(Vec::as_slice).collect();
+    let folders = run_arms(scenario, &arm_refs, &dir);
+    let amplitude_at_end = |k: usize| {
+        series(&table(&folders[k], "mepsc.csv"), "ca1", "amplitude_pa")
+            .last()
+            .unwrap()
+            .1
+    };
+    // checks S-08: potentiated with the full pathway (by ≥ 5 %: an assumption of this
+    // test for a change slice recordings resolve; the papers report tens of %)...
+    let (ap5, control) = (amplitude_at_end(0), amplitude_at_end(1));
+    assert!(ap5 > control * 1.05, "AP5 {ap5} pA vs control {control} pA");
+    // ...and not without eEF2K, BDNF or protein synthesis.
+    for (arm, name) in [(1, "eEF2K"), (2, "BDNF"), (3, "protein synthesis")] {
+        let (ap5, control) = (amplitude_at_end(2 * arm), amplitude_at_end(2 * arm + 1));
+        assert!(
+            ap5 <= control * 1.001,
+            "without {name}: AP5 {ap5} pA vs control {control} pA"
+        );
+    }
 }

@@ -39,6 +39,7 @@ pub const CELL_TYPES: &[(&str, &str)] = &[
 
 /// Shipped drugs: name and TOML text (`assets/drugs/NAME.toml`).
 pub const DRUGS: &[(&str, &str)] = &[
+    ("d_ap5", include_str!("../../../assets/drugs/d_ap5.toml")),
     (
         "arketamine",
         include_str!("../../../assets/drugs/arketamine.toml"),

@@ -159,6 +159,8 @@ impl Default for PharmacologySpec {
 pub enum Intervention {
     /// A drug dose.
     Dose(DoseSpec),
+    /// A drug perfused over a slice at a set concentration (in vitro).
+    Bath(BathSpec),
     /// Chronic unpredictable stress.
     ChronicStress(ChronicStressSpec),
     /// A constant raised corticosterone level.
@@ -170,6 +172,7 @@ impl Intervention {
     pub fn start(&self) -> TimeSpan {
         match self {
             Self::Dose(d) => d.at,
+            Self::Bath(b) => b.at,
             Self::ChronicStress(s) => s.start,
             Self::Corticosterone(c) => c.start,
         }
@@ -197,6 +200,23 @@ pub struct DoseSpec {
     /// When the dose starts.
     pub at: TimeSpan,
     /// Infusion duration (`iv_infusion` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<TimeSpan>,
+}
+
+/// `kind = "bath"`: a drug perfused over a slice at a set concentration, as in slice
+/// experiments (Autry et al. 2011; Nosyreva et al. 2013). The drug needs no
+/// pharmacokinetics (`pharma::bath`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BathSpec {
+    /// Drug name (`synaptogen list` shows the library).
+    pub drug: String,
+    /// Concentration at the receptors, µM.
+    pub concentration_um: f64,
+    /// Start of perfusion.
+    pub at: TimeSpan,
+    /// How long it stays before washout (default: to the end of the run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<TimeSpan>,
 }

@@ -423,6 +423,37 @@ fn pharmacology(r: &mut Report<'_>, s: &Scenario) {
                     ),
                 }
             }
+            Intervention::Bath(b) => {
+                if crate::build::drug_named(s, &b.drug).is_none() {
+                    r.error(
+                        format!("{key}.drug"),
+                        format!("\"{}\"", b.drug),
+                        "unknown drug",
+                        format!(
+                            "one of {} (or define it in [pharmacology.drugs])",
+                            library.join(", ")
+                        ),
+                    );
+                }
+                if !(b.concentration_um.is_finite() && b.concentration_um >= 0.0) {
+                    r.error(
+                        format!("{key}.concentration_um"),
+                        b.concentration_um,
+                        "unusable concentration",
+                        "a number ≥ 0 (µM)",
+                    );
+                }
+                if let Some(t) = b.duration
+                    && t.ms <= 0.0
+                {
+                    r.error(
+                        format!("{key}.duration"),
+                        t,
+                        "a bath needs a positive duration",
+                        "a time > 0, e.g. \"30min\", or no duration (stays to the end)",
+                    );
+                }
+            }
             Intervention::ChronicStress(c) => {
                 if !(c.peak_corticosterone_fold.is_finite() && c.peak_corticosterone_fold >= 1.0) {
                     r.error(

@@ -178,6 +178,12 @@ impl NeuronGroup {
         &self.columns.v_mv
     }
 
+    /// Share of GluN2 class `class`'s receptors not held by drugs, per neuron (empty when
+    /// the cell has no receptors of that class).
+    pub fn nmda_free(&self, class: usize) -> &[f32] {
+        &self.columns.nmda_free[class]
+    }
+
     /// The NMDA statistics gathered since the last call, for the drug-block kinetics; the
     /// caller zeroes the sums it has used with [`NmdaExposure::reset`].
     pub fn nmda_exposure(&mut self) -> NmdaExposure<'_> {

@@ -8,7 +8,8 @@
 //!    binding, trapping, Mg²⁺ competition), combines it with allosteric inhibitors and hands
 //!    the unblocked share to the neuron kernel, which scales every NMDA conductance by it;
 //! 3. measures each neuron's firing and NMDA Ca²⁺ entry relative to its own pre-intervention
-//!    baseline, and each region's extracellular glutamate;
+//!    baseline, its miniature NMDA Ca²⁺ entry at rest relative to drug-free (the eEF2 kinase
+//!    input), and each region's extracellular glutamate;
 //! 4. advances the per-neuron signalling cascade ([`crate::signalling`]) with those inputs;
 //! 5. passes the cascade's spine drive (formation, elimination, enlargement, dendrite length)
 //!    to the structural rules of spiny populations;
@@ -24,8 +25,8 @@
 //!
 //! Simplifications: the glutamate pool is a readout and a signalling input, not an extra
 //! receptor drive (ambient-glutamate activation of extrasynaptic receptors is not modelled);
-//! the calcium plasticity rule's NMDA calcium does not see drug block; quiet stretches hold
-//! the last spiking interval's activity statistics.
+//! quiet stretches hold the last spiking interval's activity statistics. The calcium
+//! plasticity rule reads the same drug-free shares as the kernel, per class.
 
 mod glutamate;
 mod stats;
@@ -151,6 +152,11 @@ pub struct PopulationPharmacology {
     /// Mg²⁺-free fraction at the resting potential, per class (used when the cell's
     /// receptors did not open in an interval).
     pub mg_free_at_rest: [f64; 3],
+    /// Share of each class in the Ca²⁺ that miniature (spontaneous, single-vesicle) NMDA
+    /// events let in at rest, drug-free: peak share × Mg²⁺-free fraction at rest × charge
+    /// per event ([`crate::receptors::NmdaSubunit::charge_per_peak_ms`]). Sums to 1 (all 0
+    /// without NMDA receptors).
+    pub mini_nmda_share: [f64; 3],
     /// Summed glutamatergic weight onto each neuron (synapses and background), nS.
     pub weight_in_ns: Vec<f32>,
     /// Fraction of receptors held, `[pore drug][class][neuron]`.
@@ -203,6 +209,7 @@ pub const BLOCK_COLUMNS: &[&str] = &[
     "rate_hz",
     "activity_fold",
     "nmda_ca_fold",
+    "resting_nmda_ca_fold",
 ];
 
 /// Column names of `drugs.csv`.
@@ -247,6 +254,7 @@ pub struct Pharmacology {
     // Scratch for signalling inputs (no allocation per step).
     activity_fold: Vec<f32>,
     nmda_fold: Vec<f32>,
+    resting_nmda_fold: Vec<f32>,
 }
 
 impl Pharmacology {
@@ -284,6 +292,7 @@ impl Pharmacology {
             peaks: Peaks::default(),
             activity_fold: vec![1.0; n],
             nmda_fold: vec![1.0; n],
+            resting_nmda_fold: vec![1.0; n],
         }
     }
 
@@ -344,6 +353,13 @@ impl PopulationPharmacology {
     /// neuron kernel's columns. `pore` lists (concentration, parameters) of the pore
     /// blockers in a fixed order; `allosteric[class]` the fraction each allosteric drug
     /// inhibits.
+    ///
+    /// `resting_nmda_fold` receives each neuron's miniature NMDA Ca²⁺ entry at rest
+    /// relative to drug-free: Σ_c share_c · unblocked_c. Spontaneous release goes on
+    /// whatever the network does, so this — not the evoked NMDA entry — is what an NMDA
+    /// antagonist takes from eEF2 kinase at rest (Sutton et al. 2007 Neuron 55:648; Autry
+    /// et al. 2011 Nature 475:91; Nosyreva et al. 2013 J Neurosci 33:6990). Simplification:
+    /// the mini rate per neuron is held at baseline (spine gain or loss does not change it).
     fn update_block(
         &mut self,
         groups: &mut NeuronGroups,
@@ -351,6 +367,7 @@ impl PopulationPharmacology {
         allosteric: &[Vec<f64>; 3],
         mechanisms: &BlockMechanisms,
         dt_s: f64,
+        resting_nmda_fold: &mut [f32],
     ) {
         let group = groups.group_mut(self.population);
         let mut exposure = group.nmda_exposure();
@@ -389,7 +406,9 @@ impl PopulationPharmacology {
             exposure.reset();
         }
         for c in 0..3 {
-            if exposure.free[c].is_empty() {
+            // A class absent from the cell (its kernel slot may exist as a zero-gain
+            // placeholder) holds no receptors to block.
+            if exposure.free[c].is_empty() || self.class_fraction[c] <= 0.0 {
                 continue;
             }
             let class = if mechanisms.subunit_selectivity { c } else { 0 };
@@ -421,6 +440,17 @@ impl PopulationPharmacology {
                     self.bound[d][c][i] = next as f32;
                 }
                 exposure.free[c][i] = unblocked_fraction(total, &allosteric[c]) as f32;
+            }
+        }
+        if self.mini_nmda_share.iter().sum::<f64>() > 0.0 {
+            for (i, fold) in resting_nmda_fold.iter_mut().enumerate() {
+                let mut sum = 0.0;
+                for (c, share) in self.mini_nmda_share.iter().enumerate() {
+                    if *share > 0.0 {
+                        sum += share * f64::from(exposure.free[c][i]);
+                    }
+                }
+                *fold = sum as f32;
             }
         }
     }
@@ -460,8 +490,16 @@ pub fn update_pharmacology(
         })
         .collect();
     let allosteric: [Vec<f64>; 3] = [0, 1, 2].map(|class| ph.allosteric_inhibitions(class));
-    for pop in &mut ph.populations {
-        pop.update_block(&mut groups, &pore, &allosteric, &ph.mechanisms, dt_s);
+    for (p, pop) in ph.populations.iter_mut().enumerate() {
+        let resting = &mut ph.resting_nmda_fold[ph.activity.range_of(p)];
+        pop.update_block(
+            &mut groups,
+            &pore,
+            &allosteric,
+            &ph.mechanisms,
+            dt_s,
+            resting,
+        );
     }
 
     // 3. Activity relative to baseline, and glutamate.
@@ -485,7 +523,7 @@ pub fn update_pharmacology(
             &ph.signalling_params,
             &SignallingInputs {
                 activity_fold: &ph.activity_fold,
-                resting_nmda_fold: &ph.nmda_fold,
+                resting_nmda_fold: &ph.resting_nmda_fold,
                 mtorc1_inhibition,
                 corticosterone_fold: corticosterone,
                 ampk_fold: 1.0,
@@ -567,6 +605,7 @@ fn record(ph: &mut Pharmacology, step_end: u64, corticosterone: f64, tables: &mu
                 Cell::F64(ph.activity.mean_rate_hz(std::slice::from_ref(&p))),
                 Cell::F64(mean_of(&ph.activity_fold[range.clone()])),
                 Cell::F64(mean_of(&ph.nmda_fold[range.clone()])),
+                Cell::F64(mean_of(&ph.resting_nmda_fold[range.clone()])),
             ],
         );
         let mut row = vec![t, Cell::Text(pop.name), Cell::F64(corticosterone)];

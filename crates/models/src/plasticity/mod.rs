@@ -20,8 +20,10 @@ mod weight_map;
 
 pub use calcium::{CalciumParams, CalciumRule, SubunitHypothesis};
 pub use homeostasis::{Scaling, ScalingParams};
-pub use monitor::{SAMPLE_COLUMNS, WEIGHT_COLUMNS, WeightMonitor, record_weights};
-pub use projection::{CalciumContext, CalciumState, PlasticProjection, Rule, Unblock};
+pub use monitor::{CALCIUM_COLUMNS, SAMPLE_COLUMNS, WEIGHT_COLUMNS, WeightMonitor, record_weights};
+pub use projection::{
+    CalciumContext, CalciumReadout, CalciumState, PlasticProjection, Rule, TargetView, Unblock,
+};
 pub use reverse_index::ReverseIndex;
 pub use stdp::{Stdp, StdpPairParams, TripletParams};
 pub use weight_map::WeightMap;
@@ -82,8 +84,12 @@ pub fn apply_plasticity(
         let group = groups.group_mut(p.group);
         let pre = spikes.in_range(populations.get(group.source).range.clone());
         let post = spikes.in_range(populations.get(group.target).range.clone());
-        let v_target = neurons.groups()[p.target_population].v_mv();
-        p.step(step, pre, post, group, v_target);
+        let target = &neurons.groups()[p.target_population];
+        let view = TargetView {
+            v_mv: target.v_mv(),
+            nmda_free: [target.nmda_free(0), target.nmda_free(1)],
+        };
+        p.step(step, pre, post, group, view);
     }
 }
 

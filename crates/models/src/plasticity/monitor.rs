@@ -6,6 +6,7 @@ use synaptogen_engine::monitors::{Cell, TableId, TableMonitor};
 use synaptogen_engine::{ScheduleRates, SimClock, SynapseGroups};
 
 use super::PlasticProjections;
+use crate::spines::Compartment;
 
 /// Columns of `weights.csv`.
 pub const WEIGHT_COLUMNS: &[&str] = &[
@@ -22,6 +23,21 @@ pub const WEIGHT_COLUMNS: &[&str] = &[
 /// Columns of `weight_samples.csv`.
 pub const SAMPLE_COLUMNS: &[&str] = &["time_ms", "projection", "synapse", "weight_ns", "efficacy"];
 
+/// Columns of `synapse_calcium.csv` (projections under the calcium rule; see
+/// [`super::CalciumReadout`]): mean calcium per synapse since the previous row, in the
+/// rule's units, split into its NMDA and back-propagation parts; `compartment` is `all` for
+/// plain synapses.
+pub const CALCIUM_COLUMNS: &[&str] = &[
+    "time_ms",
+    "projection",
+    "compartment",
+    "synapses",
+    "span_ms",
+    "nmda_ca",
+    "bap_ca",
+    "total_ca",
+];
+
 /// Samples weights of the plastic projections every `every_steps` (on the slow schedule).
 #[derive(Resource, Debug, Clone)]
 pub struct WeightMonitor {
@@ -31,6 +47,8 @@ pub struct WeightMonitor {
     pub summary: TableId,
     /// `weight_samples` table.
     pub samples: TableId,
+    /// `synapse_calcium` table (when some projection runs the calcium rule).
+    pub calcium: Option<TableId>,
     /// Names of the projections (labels that live for the whole run), by plastic index.
     pub names: Vec<&'static str>,
     /// Keys followed per projection: spine ids, or CSR positions of plain synapses.
@@ -42,11 +60,12 @@ pub fn record_weights(
     clock: Res<SimClock>,
     rates: Res<ScheduleRates>,
     monitor: Option<Res<WeightMonitor>>,
-    plastic: Res<PlasticProjections>,
+    mut plastic: ResMut<PlasticProjections>,
     groups: Res<SynapseGroups>,
     mut tables: ResMut<TableMonitor>,
 ) {
     let Some(monitor) = monitor else { return };
+    let dt_ms = clock.dt_ms();
     let step = clock.step();
     // The slow schedule runs at the end of step `step`; record at multiples of the period.
     let end = step + 1;
@@ -54,7 +73,30 @@ pub fn record_weights(
         return;
     }
     let time = Cell::Step(end);
-    for (index, p) in plastic.list.iter().enumerate() {
+    for (index, p) in plastic.list.iter_mut().enumerate() {
+        let name = Cell::Text(monitor.names[index]);
+        if let (Some(table), Some(readout)) = (monitor.calcium, p.take_calcium_readout(dt_ms)) {
+            for c in Compartment::ALL {
+                let i = c.index();
+                if readout.synapses[i] == 0 {
+                    continue;
+                }
+                let compartment = if p.spines.is_some() { c.name() } else { "all" };
+                tables.push(
+                    table,
+                    &[
+                        time,
+                        name,
+                        Cell::Text(compartment),
+                        Cell::U64(readout.synapses[i]),
+                        Cell::F64(readout.span_ms),
+                        Cell::F64(readout.nmda[i]),
+                        Cell::F64(readout.bap[i]),
+                        Cell::F64(readout.nmda[i] + readout.bap[i]),
+                    ],
+                );
+            }
+        }
         let weights = groups.groups()[p.group].weights();
         let n = weights.len();
         let (mut sum, mut sum_sq, mut lo, mut hi) =
@@ -77,7 +119,6 @@ pub fn record_weights(
         } else {
             0.0
         };
-        let name = Cell::Text(monitor.names[index]);
         tables.push(
             monitor.summary,
             &[

@@ -47,6 +47,29 @@ pub struct CalciumState {
     post_last: Vec<u64>,
     queue: VecDeque<(u64, u32)>,
     unblock: Option<Unblock>,
+    /// Calcium delivered since the last readout, `[compartment][NMDA, bAP]`, in the rule's
+    /// units (plain synapses count under compartment 0).
+    delivered: [[f64; 2]; 3],
+    /// Steps stepped since the last readout.
+    steps: u64,
+}
+
+/// Mean calcium of the synapses of one projection over the steps since the previous
+/// readout, per compartment — the spine Ca²⁺ that two-photon imaging reports (Ali et al.
+/// 2020 Nat Commun 11:72), in the calcium rule's units (an NMDA event at rest brings
+/// `c_pre`). Each jump J decays with τ_Ca, so it adds J·τ_Ca to the time integral: the mean
+/// is Σ J · τ_Ca / (synapses × time), split into the presynaptic (NMDA) and postsynaptic
+/// (back-propagating action potential) parts.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct CalciumReadout {
+    /// Synapses per compartment (plain synapses: all in compartment 0).
+    pub synapses: [u64; 3],
+    /// Mean NMDA calcium per synapse, per compartment.
+    pub nmda: [f64; 3],
+    /// Mean back-propagation calcium per synapse, per compartment.
+    pub bap: [f64; 3],
+    /// Spiking time the means cover, ms.
+    pub span_ms: f64,
 }
 
 impl CalciumState {
@@ -76,6 +99,8 @@ impl CalciumState {
             post_last: vec![0; n_targets],
             queue: VecDeque::with_capacity(capacity),
             unblock: if voltage_dependent { unblock } else { None },
+            delivered: [[0.0; 2]; 3],
+            steps: 0,
         }
     }
 
@@ -94,6 +119,16 @@ impl CalciumState {
         4 * (self.ca_a.capacity() + self.ca_b.capacity() + self.post_ca.capacity())
             + 8 * (self.last.capacity() + self.post_last.capacity())
     }
+}
+
+/// What the learning rules read of the target population at a step.
+#[derive(Debug, Clone, Copy)]
+pub struct TargetView<'a> {
+    /// Membrane potentials, mV.
+    pub v_mv: &'a [f64],
+    /// Share of the GluN2A and of the GluN2B receptors of each neuron not held by drugs
+    /// (an empty slice: all free).
+    pub nmda_free: [&'a [f32]; 2],
 }
 
 /// Constant inputs of the calcium rule for one projection.
@@ -137,6 +172,9 @@ pub struct PlasticProjection {
     pub ns_per_um3: f32,
     /// Homeostatic scaling factor of each target neuron.
     pub scale: Vec<f32>,
+    /// AMPA receptor content of each target neuron's synapses, fold over baseline (set from
+    /// signalling, `crate::signalling::Species::AmpaContent`).
+    pub ampa_content: Vec<f32>,
     /// Calcium-rule context.
     pub calcium: CalciumContext,
     /// bAP calcium factor per compartment.
@@ -178,6 +216,7 @@ impl PlasticProjection {
             spines,
             ns_per_um3,
             scale: vec![1.0; n_targets],
+            ampa_content: vec![1.0; n_targets],
             calcium,
             bap: crate::spines::Compartment::ALL.map(|c| spine_params.bap(c)),
             incoming: ReverseIndex::new(group, target_start, n_targets),
@@ -207,15 +246,13 @@ impl PlasticProjection {
     /// The weight synapse `k` (onto local target `i`) should have now.
     #[inline(always)]
     pub fn weight_of(&self, k: usize, i: usize) -> f32 {
+        let scale = self.scale[i] * self.ampa_content[i];
         match self.map {
-            WeightMap::Range { .. } => self.map.weight(self.efficacy[k], 0.0, 0.0, self.scale[i]),
-            WeightMap::UpDown { .. } => {
-                self.map
-                    .weight(self.efficacy[k], 0.0, self.base[k], self.scale[i])
-            }
+            WeightMap::Range { .. } => self.map.weight(self.efficacy[k], 0.0, 0.0, scale),
+            WeightMap::UpDown { .. } => self.map.weight(self.efficacy[k], 0.0, self.base[k], scale),
             WeightMap::Linear { .. } => {
                 self.map
-                    .weight(self.efficacy[k], self.home[k], self.base[k], self.scale[i])
+                    .weight(self.efficacy[k], self.home[k], self.base[k], scale)
             }
         }
     }
@@ -237,22 +274,21 @@ impl PlasticProjection {
     }
 
     /// One step of the learning rule: `pre` and `post` are this step's spikes of the source
-    /// and target populations (global indices, ascending); `v_target` the target
-    /// population's membrane potentials.
+    /// and target populations (global indices, ascending).
     pub fn step(
         &mut self,
         step: u64,
         pre: &[u32],
         post: &[u32],
         group: &mut SynapseGroup,
-        v_target: &[f64],
+        target: TargetView<'_>,
     ) {
         let Some(mut rule) = self.rule.take() else {
             return;
         };
         match &mut rule {
             Rule::Stdp(stdp) => self.step_stdp(stdp, pre, post, group),
-            Rule::Calcium(ca) => self.step_calcium(ca, step, pre, post, group, v_target),
+            Rule::Calcium(ca) => self.step_calcium(ca, step, pre, post, group, target),
         }
         self.rule = Some(rule);
     }
@@ -289,8 +325,9 @@ impl PlasticProjection {
         pre: &[u32],
         post: &[u32],
         group: &mut SynapseGroup,
-        v_target: &[f64],
+        target: TargetView<'_>,
     ) {
+        ca.steps += 1;
         for &n in pre {
             ca.queue
                 .push_back((step + ca.delay_steps, n - self.source_start));
@@ -305,12 +342,19 @@ impl PlasticProjection {
                 let i = (group.targets()[k] - self.target_start) as usize;
                 self.update_calcium_synapse(ca, k, i, step);
                 let factor = ca.unblock.map_or(1.0, |u| {
-                    (u.block.unblocked(v_target[i], u.mg_mm) / u.at_rest) as f32
+                    (u.block.unblocked(target.v_mv[i], u.mg_mm) / u.at_rest) as f32
                 });
                 let f_a = self.glun2a_of(k);
                 let jump = c_pre * factor;
-                ca.ca_a[k] += jump * f_a * (1.0 - self.calcium.glun2a_block);
-                ca.ca_b[k] += jump * (1.0 - f_a) * (1.0 - self.calcium.glun2b_block);
+                // Receptors held by a drug let no calcium in (the neuron's drug-free share
+                // per class, updated on the slow schedule).
+                let free_a = target.nmda_free[0].get(i).copied().unwrap_or(1.0);
+                let free_b = target.nmda_free[1].get(i).copied().unwrap_or(1.0);
+                let jump_a = jump * f_a * (1.0 - self.calcium.glun2a_block) * free_a;
+                let jump_b = jump * (1.0 - f_a) * (1.0 - self.calcium.glun2b_block) * free_b;
+                ca.ca_a[k] += jump_a;
+                ca.ca_b[k] += jump_b;
+                ca.delivered[self.compartment_of(k)][0] += f64::from(jump_a + jump_b);
                 group.weights_mut()[k] = self.weight_of(k, i);
             }
         }
@@ -322,11 +366,57 @@ impl PlasticProjection {
             for (k, _) in incoming.incoming(i) {
                 self.update_calcium_synapse(ca, k, i, step);
                 group.weights_mut()[k] = self.weight_of(k, i);
+                ca.delivered[self.compartment_of(k)][1] += f64::from(c_post * self.bap_of(k));
             }
             ca.post_ca[i] = post_calcium_at(ca, i, step) + c_post;
             ca.post_last[i] = step;
         }
         self.incoming = incoming;
+    }
+
+    /// Compartment index of synapse `k` (0 for plain synapses).
+    #[inline]
+    fn compartment_of(&self, k: usize) -> usize {
+        self.spines.as_ref().map_or(0, |s| s.compartment[k].index())
+    }
+
+    /// Back-propagation attenuation at synapse `k` (1 for plain synapses).
+    #[inline]
+    fn bap_of(&self, k: usize) -> f32 {
+        self.spines
+            .as_ref()
+            .map_or(1.0, |s| self.bap[s.compartment[k].index()])
+    }
+
+    /// The mean synaptic calcium since the previous call (`None` without the calcium
+    /// rule), and a fresh start for the next.
+    pub fn take_calcium_readout(&mut self, dt_ms: f64) -> Option<CalciumReadout> {
+        let Some(Rule::Calcium(ca)) = &mut self.rule else {
+            return None;
+        };
+        let mut synapses = [0u64; 3];
+        match &self.spines {
+            Some(s) => s.compartment.iter().for_each(|c| synapses[c.index()] += 1),
+            None => synapses[0] = self.efficacy.len() as u64,
+        }
+        let span_ms = ca.steps as f64 * dt_ms;
+        let tau_ms = ca.rule.params().tau_ca_ms;
+        let mean = |c: usize, part: usize| {
+            if synapses[c] > 0 && span_ms > 0.0 {
+                ca.delivered[c][part] * tau_ms / (synapses[c] as f64 * span_ms)
+            } else {
+                0.0
+            }
+        };
+        let readout = CalciumReadout {
+            synapses,
+            nmda: [0, 1, 2].map(|c| mean(c, 0)),
+            bap: [0, 1, 2].map(|c| mean(c, 1)),
+            span_ms,
+        };
+        ca.delivered = [[0.0; 2]; 3];
+        ca.steps = 0;
+        Some(readout)
     }
 
     #[inline]
@@ -343,10 +433,7 @@ impl PlasticProjection {
         if step <= last {
             return;
         }
-        let bap = self
-            .spines
-            .as_ref()
-            .map_or(1.0, |s| self.bap[s.compartment[k].index()]);
+        let bap = self.bap_of(k);
         let parts = CalciumParts {
             glun2a: f64::from(ca.ca_a[k]),
             glun2b: f64::from(ca.ca_b[k]),
@@ -423,7 +510,8 @@ impl PlasticProjection {
         4 * (self.efficacy.capacity()
             + self.home.capacity()
             + self.base.capacity()
-            + self.scale.capacity())
+            + self.scale.capacity()
+            + self.ampa_content.capacity())
             + self.spines.as_ref().map_or(0, SpineColumns::memory_bytes)
             + self.incoming.memory_bytes()
             + rule

@@ -29,6 +29,21 @@ impl NmdaSubunit {
         1.0
     }
 
+    /// Value at its peak of exp(−t/τd) − exp(−t/τr), which peaks at
+    /// t* = τr·τd/(τd−τr)·ln(τd/τr): the normalisation that gives the class its peak.
+    pub fn unit_peak(&self) -> f64 {
+        let (tr, td) = (self.tau_rise_ms, self.tau_decay_ms);
+        let t_peak = tr * td / (td - tr) * (td / tr).ln();
+        (-t_peak / td).exp() - (-t_peak / tr).exp()
+    }
+
+    /// Charge-carrying time of one event per unit of peak conductance, ms: the integral
+    /// (τd − τr) of the dual exponential over its peak. Slow classes pass far more charge
+    /// (and Ca²⁺) per event than their peak share suggests.
+    pub fn charge_per_peak_ms(&self) -> f64 {
+        (self.tau_decay_ms - self.tau_rise_ms) / self.unit_peak()
+    }
+
     fn check(&self, c: &mut Checker<'_>) {
         c.within("fraction", self.fraction, 0.0, 1.0);
         c.positive("mg_k_scale", self.mg_k_scale);
@@ -175,16 +190,13 @@ impl NmdaComponent {
         decay_factor: 0.0,
     };
 
-    /// The component of `subunit` in a receptor of peak ratio `ratio`, for steps of `dt_ms`.
-    ///
-    /// exp(−t/τd) − exp(−t/τr) peaks at t* = τr·τd/(τd−τr)·ln(τd/τr); dividing by its value
-    /// there makes the peak equal `ratio · fraction` per unit weight.
+    /// The component of `subunit` in a receptor of peak ratio `ratio`, for steps of `dt_ms`:
+    /// dividing by [`NmdaSubunit::unit_peak`] makes the peak `ratio · fraction` per unit
+    /// weight.
     pub fn new(subunit: &NmdaSubunit, ratio: f64, dt_ms: f64) -> Self {
         let (tr, td) = (subunit.tau_rise_ms, subunit.tau_decay_ms);
-        let t_peak = tr * td / (td - tr) * (td / tr).ln();
-        let peak = (-t_peak / td).exp() - (-t_peak / tr).exp();
         Self {
-            gain: (ratio * subunit.fraction / peak) as f32,
+            gain: (ratio * subunit.fraction / subunit.unit_peak()) as f32,
             rise_factor: super::decay_factor(dt_ms, tr),
             decay_factor: super::decay_factor(dt_ms, td),
         }

@@ -15,7 +15,8 @@
 //!                                                └→ p-ERK ─┴→ p-mTOR (rapamycin)
 //!                                                              ├→ p-p70S6K ─┐
 //!                                                              └→ p-4E-BP1 ─┴→ synthesis
-//!   synthesis → synaptic protein pool → spinogenesis (two-stage delay), head growth
+//!   synthesis ─┬→ synaptic protein pool → spinogenesis (two-stage delay), head growth
+//!              └→ synaptic AMPA content (GluA1 insertion, hours) → spine AMPA conductance
 //! ```
 //!
 //! Activity drives BDNF *release* (Hartmann et al. 2001 EMBO J 20:5887); released BDNF
@@ -87,6 +88,9 @@ pub enum Species {
     Synthesis,
     /// Synaptic protein pool (PSD-95, GluA1, synapsin I lumped).
     Protein,
+    /// Synaptic AMPA receptor content: scales every spine's AMPA conductance (the fast,
+    /// functional route from local synthesis to transmission).
+    AmpaContent,
     /// First stage of the spinogenesis delay (protein supply being turned into spine
     /// precursors).
     SpinogenesisDrive,
@@ -96,7 +100,7 @@ pub enum Species {
 
 impl Species {
     /// Number of species.
-    pub const COUNT: usize = 18;
+    pub const COUNT: usize = 19;
 
     /// Every species in update (and column) order.
     pub const ALL: [Species; Species::COUNT] = [
@@ -116,6 +120,7 @@ impl Species {
         Species::P4ebp1,
         Species::Synthesis,
         Species::Protein,
+        Species::AmpaContent,
         Species::SpinogenesisDrive,
         Species::Spinogenesis,
     ];
@@ -139,6 +144,7 @@ impl Species {
             Species::P4ebp1 => "p_4ebp1",
             Species::Synthesis => "synthesis",
             Species::Protein => "protein",
+            Species::AmpaContent => "ampa_content",
             Species::SpinogenesisDrive => "spinogenesis_drive",
             Species::Spinogenesis => "spinogenesis",
         }
@@ -193,6 +199,8 @@ pub struct SpineDrive {
     pub enlargement_fold: f64,
     /// Apical dendrite length multiplier (stress atrophy, recovery; SR-02).
     pub dendrite_length_fold: f64,
+    /// Multiplier of every spine's AMPA conductance (S-08).
+    pub ampa_content_fold: f64,
 }
 
 impl SpineDrive {
@@ -202,6 +210,7 @@ impl SpineDrive {
         elimination_fold: 1.0,
         enlargement_fold: 1.0,
         dendrite_length_fold: 1.0,
+        ampa_content_fold: 1.0,
     };
 }
 
@@ -212,6 +221,7 @@ impl From<SpineDrive> for crate::spines::SpineDrive {
             elimination: d.elimination_fold as f32,
             enlargement: d.enlargement_fold as f32,
             dendrite_length: d.dendrite_length_fold as f32,
+            ampa_content: d.ampa_content_fold as f32,
         }
     }
 }
@@ -295,6 +305,7 @@ impl Signalling {
             elimination_fold: exp_fold(params.elimination_stress_gain * (load - 1.0)),
             enlargement_fold: protein.pow_elastic(params.enlargement_protein_elasticity),
             dendrite_length_fold: self.state[Species::DendriteLength.index()][i],
+            ampa_content_fold: self.state[Species::AmpaContent.index()][i],
         }
     }
 
@@ -332,6 +343,7 @@ impl Signalling {
                 S::P4ebp1 => p.p4ebp1_tau_min * 60.0,
                 S::Synthesis => p.synthesis_tau_h * 3600.0,
                 S::Protein => p.protein_tau_h * 3600.0,
+                S::AmpaContent => p.ampa_content_tau_h * 3600.0,
                 // Two stages of half the mean delay each (a gamma-distributed delay).
                 S::SpinogenesisDrive | S::Spinogenesis => p.spinogenesis_tau_h * 1800.0,
             }
@@ -479,6 +491,11 @@ impl Signalling {
                 advance(&mut x, S::Synthesis, synthesis_target);
                 let synthesis = mid(&x, S::Synthesis);
                 advance(&mut x, S::Protein, synthesis);
+                advance(
+                    &mut x,
+                    S::AmpaContent,
+                    1.0 + p.ampa_synthesis_share * (synthesis - 1.0),
+                );
 
                 // Spinogenesis: protein supply and TrkB, delayed by hours.
                 let spino_target = mid(&x, S::Protein)

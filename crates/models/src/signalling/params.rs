@@ -192,6 +192,16 @@ pub struct SignallingParams {
     /// the pool's rise must be visible within hours (S-03) and a longer τ makes it smaller
     /// still.
     pub protein_tau_h: f64,
+    /// Share of a synapse's AMPA receptor content renewed from local synthesis over hours:
+    /// the target of the AMPA content is `(1 − share) + share · synthesis`. Newly made GluA1
+    /// is inserted at synapses within about an hour (Ju et al. 2004 Nat Neurosci 7:244), and
+    /// blocking miniature NMDA transmission scales AMPA responses up through local
+    /// translation within hours (Sutton et al. 2006 Cell 125:785; Nosyreva et al. 2013).
+    /// 0.5 is an assumption.
+    pub ampa_synthesis_share: f64,
+    /// Time constant of the synaptic AMPA content, h: the fast, functional counterpart of the
+    /// slow protein pool (assumption: 1 h, the insertion time above).
+    pub ampa_content_tau_h: f64,
 
     // ---- structural drive ------------------------------------------------------------
     /// Elasticity of spinogenesis to the synaptic protein pool. Assumption and the main
@@ -259,6 +269,8 @@ impl Default for SignallingParams {
             synthesis_mtor_max_fold: 10.0,
             synthesis_tau_h: 1.0,
             protein_tau_h: 48.0,
+            ampa_synthesis_share: 0.5,
+            ampa_content_tau_h: 1.0,
             spinogenesis_protein_elasticity: 10.0,
             spinogenesis_trkb_elasticity: 0.0,
             spinogenesis_tau_h: 8.0,
@@ -297,6 +309,7 @@ impl SignallingParams {
             ("gsk3b_tau_min", self.gsk3b_tau_min),
             ("synthesis_tau_h", self.synthesis_tau_h),
             ("protein_tau_h", self.protein_tau_h),
+            ("ampa_content_tau_h", self.ampa_content_tau_h),
             ("spinogenesis_tau_h", self.spinogenesis_tau_h),
         ] {
             c.positive(key, v);
@@ -349,6 +362,7 @@ impl SignallingParams {
             ),
             ("mtor_akt_weight", self.mtor_akt_weight),
             ("synthesis_mtor_share", self.synthesis_mtor_share),
+            ("ampa_synthesis_share", self.ampa_synthesis_share),
         ] {
             c.within(key, v, 0.0, 1.0);
         }

@@ -90,6 +90,9 @@ pub struct SpineDrive {
     pub enlargement: f32,
     /// Multiplies the dendrite length on which spines form.
     pub dendrite_length: f32,
+    /// Multiplies the AMPA conductance of every spine of the neuron (synaptic AMPA
+    /// receptor content).
+    pub ampa_content: f32,
 }
 
 impl Default for SpineDrive {
@@ -99,6 +102,7 @@ impl Default for SpineDrive {
             elimination: 1.0,
             enlargement: 1.0,
             dendrite_length: 1.0,
+            ampa_content: 1.0,
         }
     }
 }
@@ -171,7 +175,13 @@ pub fn log_event(
 
 impl Spines {
     /// Writes a census of every spiny population at `step`.
-    pub fn census(&mut self, step: u64, plastic: &[PlasticProjection], tables: &mut TableMonitor) {
+    pub fn census(
+        &mut self,
+        step: u64,
+        plastic: &[PlasticProjection],
+        groups: &SynapseGroups,
+        tables: &mut TableMonitor,
+    ) {
         for t in &mut self.targets {
             let length_um = t.total_length_um();
             let members: Vec<&PlasticProjection> = t
@@ -193,13 +203,15 @@ impl Spines {
                     })
                 });
             let (mut count, mut conductance_ns) = (0usize, 0.0f64);
+            // A miniature EPSC is one spine's transmitted AMPA conductance: head volume,
+            // efficacy, scaling and AMPA content together.
             for p in &members {
                 if let Some(s) = &p.spines {
                     count += s.len();
-                    conductance_ns += s
-                        .volume_um3
+                    conductance_ns += groups.groups()[p.group]
+                        .weights()
                         .iter()
-                        .map(|&v| f64::from(v * p.ns_per_um3))
+                        .map(|&w| f64::from(w))
                         .sum::<f64>();
                 }
             }

@@ -24,6 +24,21 @@ pub fn consolidate_spines(
     let spines = &mut *spines;
     let params = spines.params;
     let events = spines.tables.events;
+    // Signalling's AMPA content reaches the transmitted weights first, so that capture
+    // and the census see them.
+    for sp in &spines.projections {
+        let p = &mut plastic.list[sp.plastic];
+        let drive = &spines.targets[sp.target].drive;
+        let mut changed = false;
+        for (content, d) in p.ampa_content.iter_mut().zip(drive) {
+            changed |= *content != d.ampa_content;
+            *content = d.ampa_content;
+        }
+        if changed {
+            // Efficacies are current: `catch_up_efficacies` runs first on this schedule.
+            p.write_all_weights(groups.group_mut(p.group));
+        }
+    }
     for target in &mut spines.targets {
         let mut counts = TagCounts::new(target.lengths_um.len());
         for &sp_index in &target.projections {
@@ -103,6 +118,6 @@ pub fn remodel_spines(
     );
     // The census describes the state at the end of this step.
     if (step + 1).is_multiple_of(spines.census_every_steps) {
-        spines.census(step + 1, &plastic.list, &mut tables);
+        spines.census(step + 1, &plastic.list, &groups, &mut tables);
     }
 }

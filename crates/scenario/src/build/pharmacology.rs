@@ -12,6 +12,7 @@ use synaptogen_models::pharmacology::{
     signalling_columns,
 };
 use synaptogen_models::ports::GLUTAMATE_PORT;
+use synaptogen_pharma::bath::BathApplication;
 use synaptogen_pharma::drug::Drug;
 use synaptogen_pharma::pk::{Amount, Dose, Pharmacokinetics};
 use synaptogen_pharma::stress::{ChronicUnpredictable, CorticosteroneExposure, StressProtocol};
@@ -20,10 +21,24 @@ use crate::load::Resolved;
 use crate::pharmacology::Intervention;
 use crate::schema::{InputSpec, Scenario};
 
-/// `pharma::pk` as the models' [`DrugLevels`].
+/// `pharma::pk`, plus any bath applications, as the models' [`DrugLevels`]. Drugs only
+/// ever bathed come after the PK's drugs in index order.
 struct PkLevels {
     pk: Pharmacokinetics,
     names: Vec<String>,
+    /// (drug index, application).
+    baths: Vec<(usize, BathApplication)>,
+    t_s: f64,
+}
+
+impl PkLevels {
+    fn bath_um(&self, d: usize) -> f64 {
+        self.baths
+            .iter()
+            .filter(|(drug, _)| *drug == d)
+            .map(|(_, b)| b.concentration_at_um(self.t_s))
+            .sum()
+    }
 }
 
 impl DrugLevels for PkLevels {
@@ -31,9 +46,10 @@ impl DrugLevels for PkLevels {
         // Model time only moves forward, the one error `advance_to` reports.
         let advanced = self.pk.advance_to(t_s);
         debug_assert!(advanced.is_ok(), "{advanced:?}");
+        self.t_s = t_s;
     }
     fn brain_free_um(&self, d: usize) -> f64 {
-        self.pk.brain_free_um(d)
+        self.pk.brain_free_um(d) + self.bath_um(d)
     }
     fn plasma_ng_per_ml(&self, d: usize) -> f64 {
         self.pk.plasma_ng_per_ml(d)
@@ -105,6 +121,7 @@ pub fn build_pharmacology(
         .unwrap_or_else(|| spec.species.default_body_mass_kg());
 
     let mut doses = Vec::new();
+    let mut baths = Vec::new();
     let mut stress = Vec::new();
     for (k, intervention) in s.interventions.iter().enumerate() {
         match intervention {
@@ -123,6 +140,12 @@ pub fn build_pharmacology(
                     duration_s: d.duration.map_or(0.0, |t| t.s()),
                 });
             }
+            Intervention::Bath(b) => baths.push(BathApplication {
+                drug: b.drug.clone(),
+                concentration_um: b.concentration_um,
+                start_s: b.at.s(),
+                end_s: b.duration.map(|t| b.at.s() + t.s()),
+            }),
             Intervention::ChronicStress(c) => {
                 stress.push(StressProtocol::ChronicUnpredictable(ChronicUnpredictable {
                     start_s: c.start.s(),
@@ -144,10 +167,26 @@ pub fn build_pharmacology(
     }
     let pk = Pharmacokinetics::new(&library, spec.species, mass_kg, &doses)
         .expect("validated: drugs, species and routes");
-    let names: Vec<String> = pk.drug_names().to_vec();
+    let mut names: Vec<String> = pk.drug_names().to_vec();
+    let mut drugs: Vec<Drug> = (0..names.len())
+        .map(|d| pk.drug(d).expect("an index below len").clone())
+        .collect();
+    let baths: Vec<(usize, BathApplication)> = baths
+        .into_iter()
+        .map(|b| {
+            let d = match names.iter().position(|n| *n == b.drug) {
+                Some(d) => d,
+                None => {
+                    names.push(b.drug.clone());
+                    drugs.push(library[&b.drug].clone());
+                    names.len() - 1
+                }
+            };
+            (d, b)
+        })
+        .collect();
     let mut actions = Vec::new();
-    for d in 0..names.len() {
-        let drug = pk.drug(d).expect("an index below len");
+    for (d, drug) in drugs.iter().enumerate() {
         if let Some(b) = drug.channel_block {
             actions.push((d, DrugAction::Pore(b)));
         }
@@ -221,6 +260,11 @@ pub fn build_pharmacology(
         let column = |active: bool, v: f32| if active { vec![v; n] } else { Vec::new() };
         let active = |c: usize| ratio > 0.0 && subunits[c].fraction > 0.0;
         let v_rest = cell.membrane.e_l_mv();
+        // Scaling the class's K by mg_k_scale is scaling [Mg²⁺] by its inverse.
+        let mg_free_at_rest = [0, 1, 2].map(|c| {
+            nmda.mg_block
+                .unblocked(v_rest, env.mg_mm / subunits[c].mg_k_scale)
+        });
         entries.push(PopulationPharmacology {
             population: index,
             name: super::plasticity::label(&name),
@@ -228,11 +272,21 @@ pub fn build_pharmacology(
             glutamatergic: cell.transmitter == Transmitter::Glutamate,
             peak_per_weight: [0, 1, 2].map(|c| ratio * subunits[c].fraction * antagonist[c]),
             class_fraction: [0, 1, 2].map(|c| subunits[c].fraction),
-            // Scaling the class's K by mg_k_scale is scaling [Mg²⁺] by its inverse.
-            mg_free_at_rest: [0, 1, 2].map(|c| {
-                nmda.mg_block
-                    .unblocked(v_rest, env.mg_mm / subunits[c].mg_k_scale)
-            }),
+            mg_free_at_rest,
+            mini_nmda_share: {
+                let charge = [0, 1, 2].map(|c| {
+                    if active(c) {
+                        subunits[c].fraction
+                            * antagonist[c]
+                            * mg_free_at_rest[c]
+                            * subunits[c].charge_per_peak_ms()
+                    } else {
+                        0.0
+                    }
+                });
+                let total: f64 = charge.iter().sum();
+                charge.map(|q| if total > 0.0 { q / total } else { 0.0 })
+            },
             weight_in_ns: weight_in[range.clone()].to_vec(),
             bound: (0..n_pore)
                 .map(|_| [0, 1, 2].map(|c| column(active(c), 0.0)))
@@ -279,7 +333,12 @@ pub fn build_pharmacology(
         .round()
         .max(1.0) as u64;
     Some(Pharmacology::new(
-        Box::new(PkLevels { pk, names }),
+        Box::new(PkLevels {
+            pk,
+            names,
+            baths,
+            t_s: 0.0,
+        }),
         actions,
         (!stress.is_empty()).then(|| Box::new(Stress(stress)) as Box<dyn StressLevel>),
         spec.mechanisms,

@@ -7,8 +7,9 @@ use synaptogen_engine::monitors::TableMonitor;
 use synaptogen_engine::rng::{StreamId, StreamRng, fnv1a64};
 use synaptogen_engine::{NeuronIndex, Populations, StableId, SynapseGroups, ValueDistribution};
 use synaptogen_models::plasticity::{
-    CalciumContext, CalciumRule, CalciumState, PlasticProjection, PlasticProjections, Rule,
-    SAMPLE_COLUMNS, Scaling, Stdp, Unblock, WEIGHT_COLUMNS, WeightMap, WeightMonitor,
+    CALCIUM_COLUMNS, CalciumContext, CalciumRule, CalciumState, PlasticProjection,
+    PlasticProjections, Rule, SAMPLE_COLUMNS, Scaling, Stdp, Unblock, WEIGHT_COLUMNS, WeightMap,
+    WeightMonitor,
 };
 use synaptogen_models::spines::{
     CensusState, CensusTables, Compartment, NO_TAG, ProteinState, SPINE_EVENT_COLUMNS, Spine,
@@ -348,7 +349,7 @@ pub(crate) fn build_plasticity(
             },
             census_every_steps: (sp.census_every_ms / dt).round().max(1.0) as u64,
         };
-        spines.census(0, &plastic.list, tables);
+        spines.census(0, &plastic.list, groups, tables);
         world.insert_resource(spines);
     }
     if let Some(every_ms) = s.recording.weights_every_ms {
@@ -356,6 +357,11 @@ pub(crate) fn build_plasticity(
             every_steps: (every_ms / dt).round().max(1.0) as u64,
             summary: tables.declare("weights", WEIGHT_COLUMNS),
             samples: tables.declare("weight_samples", SAMPLE_COLUMNS),
+            calcium: plastic
+                .list
+                .iter()
+                .any(|p| matches!(p.rule, Some(Rule::Calcium(_))))
+                .then(|| tables.declare("synapse_calcium", CALCIUM_COLUMNS)),
             names,
             followed,
         });
