@@ -116,6 +116,20 @@ pub struct PharmacologySpec {
     /// intervention, or the end of the run without one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline_until: Option<TimeSpan>,
+    /// Start of the baseline (default `"1s"`): the network settles from its initial
+    /// conditions first (synchronous bursts for a few hundred ms), which would otherwise
+    /// inflate every neuron's baseline rate. Slow intervals starting earlier are left out.
+    #[serde(default = "default_baseline_from")]
+    pub baseline_from: TimeSpan,
+    /// How much spiking time the population's rate counts for in each neuron's rate
+    /// estimate, over an interval and over the baseline (default `"5s"`; `"0s"`: each
+    /// neuron's own count alone). Half-second windows hold a spike or two per neuron and
+    /// quiet stretches hold a window's statistics for hours; the estimate
+    /// (spikes + prior · population rate) / (time + prior) is the posterior mean of a Poisson
+    /// rate under a gamma prior centred on the population (empirical Bayes), and keeps
+    /// sampling noise from biasing the signalling cascade (`models::pharmacology::stats`).
+    #[serde(default = "default_rate_prior")]
+    pub rate_prior: TimeSpan,
     /// Mechanisms of preferential interneuron block, each switchable (all on by default).
     #[serde(default)]
     pub mechanisms: BlockMechanisms,
@@ -134,6 +148,14 @@ fn default_species() -> Species {
     Species::Rat
 }
 
+fn default_baseline_from() -> TimeSpan {
+    TimeSpan::from_ms(1000.0)
+}
+
+fn default_rate_prior() -> TimeSpan {
+    TimeSpan::from_ms(5000.0)
+}
+
 fn default_record_every() -> TimeSpan {
     TimeSpan::from_ms(60_000.0)
 }
@@ -145,6 +167,8 @@ impl Default for PharmacologySpec {
             body_mass_kg: None,
             record_every: default_record_every(),
             baseline_until: None,
+            baseline_from: default_baseline_from(),
+            rate_prior: default_rate_prior(),
             mechanisms: BlockMechanisms::default(),
             glutamate: GlutamateParams::default(),
             signalling: SignallingParams::default(),

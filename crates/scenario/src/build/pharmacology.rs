@@ -7,9 +7,9 @@ use synaptogen_engine::monitors::TableMonitor;
 use synaptogen_engine::{Populations, SynapseGroups};
 use synaptogen_models::Transmitter;
 use synaptogen_models::pharmacology::{
-    BLOCK_COLUMNS, DRUG_COLUMNS, DrugAction, DrugLevels, GLUTAMATE_COLUMNS, NeuronActivity,
-    Pharmacology, PharmacologyTables, PopulationPharmacology, RegionGlutamate, StressLevel,
-    signalling_columns,
+    ActivityBaseline, BLOCK_COLUMNS, DRUG_COLUMNS, DrugAction, DrugLevels, GLUTAMATE_COLUMNS,
+    NeuronActivity, Pharmacology, PharmacologyTables, PopulationPharmacology, RegionGlutamate,
+    StressLevel, signalling_columns,
 };
 use synaptogen_models::ports::GLUTAMATE_PORT;
 use synaptogen_pharma::bath::BathApplication;
@@ -321,7 +321,12 @@ pub fn build_pharmacology(
         .baseline_until
         .map(|t| t.s())
         .unwrap_or(first_intervention_s.min(end_s));
-    let activity = NeuronActivity::new(ranges, dt, baseline_end_s);
+    let activity = NeuronActivity::new(
+        ranges,
+        dt,
+        ActivityBaseline::new(spec.baseline_from.s(), baseline_end_s),
+        spec.rate_prior.s(),
+    );
 
     let pharma_tables = PharmacologyTables {
         drugs: tables.declare("drugs", DRUG_COLUMNS),
