@@ -262,7 +262,12 @@ mod tests {
     #[test]
     fn the_settling_interval_is_left_out_and_baselines_shrink_to_the_population() {
         // Two neurons; baseline from 1 s to 3 s, prior worth 2 s of spiking.
-        let mut a = NeuronActivity::new(vec![0..2], 0.1, ActivityBaseline::new(1.0, 3.0), 2.0);
+        let mut a = NeuronActivity::new(
+            std::iter::once(0..2).collect(),
+            0.1,
+            ActivityBaseline::new(1.0, 3.0),
+            2.0,
+        );
         // Settling burst: 50 and 50 spikes in the first second, left out.
         interval(&mut a, &[50, 50], 1.0, 1.0);
         // Baseline: 4 and 0 spikes in 2 s (2 Hz and 0 Hz; population 1 Hz).
@@ -297,7 +302,12 @@ mod tests {
 
     #[test]
     fn without_spiking_in_it_the_baseline_waits_for_measured_activity() {
-        let mut a = NeuronActivity::new(vec![0..1], 0.1, ActivityBaseline::new(0.0, 1.0), 0.0);
+        let mut a = NeuronActivity::new(
+            std::iter::once(0..1).collect(),
+            0.1,
+            ActivityBaseline::new(0.0, 1.0),
+            0.0,
+        );
         a.update(&[0], &[population(1)], 2.0);
         assert!(a.in_baseline(), "no spiking yet");
         interval(&mut a, &[3], 1.0, 3.0);
