@@ -454,3 +454,18 @@ fn an_unknown_base_scenario_is_named() {
         &["extends", "pfc_baseline"],
     );
 }
+
+#[test]
+fn a_baseline_that_ends_before_it_starts_is_rejected() {
+    assert_rejected(
+        Some(&valid_plus(
+            "[pharmacology]\nbaseline_from = \"2min\"\n\n[[interventions]]\nkind = \"corticosterone\"\nstart = \"1min\"\nend = \"1h\"\nfold = 2.0\n",
+        )),
+        &[],
+        &[
+            "pharmacology.baseline_from",
+            "the baseline would be empty",
+            "first intervention",
+        ],
+    );
+}

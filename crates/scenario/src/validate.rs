@@ -320,19 +320,17 @@ fn pharmacology(r: &mut Report<'_>, s: &Scenario) {
         .iter()
         .map(|i| i.start().ms)
         .fold(f64::INFINITY, f64::min);
-    let run_ms = s.simulation.duration_ms + s.simulation.quiet_after_ms;
-    let baseline_end_ms = spec
-        .baseline_until
-        .map_or(first_intervention_ms.min(run_ms), |t| t.ms);
+    // A run that ends within the baseline has nothing to compare with it (folds stay 1);
+    // a baseline that ends, at an intervention or `baseline_until`, before it starts does.
+    let baseline_end_ms = spec.baseline_until.map_or(first_intervention_ms, |t| t.ms);
     if spec.baseline_from.ms >= baseline_end_ms {
         r.error(
             format!("{p}.baseline_from"),
             spec.baseline_from,
             "the baseline would be empty",
             format!(
-                "a time before the baseline's end ({} ms: baseline_until, else the first \
-                 intervention, else the end of the run)",
-                baseline_end_ms
+                "a time before the baseline's end ({baseline_end_ms} ms: baseline_until, else \
+                 the first intervention)"
             ),
         );
     }
