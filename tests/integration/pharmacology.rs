@@ -505,13 +505,15 @@ fn ketamine_raises_synaptic_proteins_and_spine_formation_unless_mtorc1_is_blocke
     const KETAMINE_LATER: &str = r#"{ kind = "dose", drug = "ketamine", amount_mg_per_kg = 10.0, route = "intraperitoneal", at = "40min" }"#;
     let rapamycin_alone = format!("interventions=[{RAPAMYCIN}, {VEHICLE_LATER}]");
     let rapamycin_ketamine = format!("interventions=[{RAPAMYCIN}, {KETAMINE_LATER}]");
+    // The rapamycin arms answer a 24-hour question (S-04): they stop at 24 h 10 min.
+    let one_day = "simulation.duration_ms=87000000.0";
     let arms = run_arms(
         "assets/scenarios/validation/ketamine_7d.toml",
         &[
             &["--set", "interventions.0.amount_mg_per_kg=0.0"],
             &[],
-            &["--set", &rapamycin_alone],
-            &["--set", &rapamycin_ketamine],
+            &["--set", &rapamycin_alone, "--set", one_day],
+            &["--set", &rapamycin_ketamine, "--set", one_day],
         ],
         &dir,
     );
@@ -554,9 +556,9 @@ fn ketamine_raises_synaptic_proteins_and_spine_formation_unless_mtorc1_is_blocke
         let (_, b6, _, _) = at_hour(&census, 6.0);
         let (_, b12, _, _) = at_hour(&census, 12.0);
         eprintln!(
-            "{name}: 24 h spines {s}, born {b} (0-6 h {b6}, 12-24 h {}), eliminated {e}, mean volume {v:.5}; day 7 spines {}",
+            "{name}: 24 h spines {s}, born {b} (0-6 h {b6}, 12-24 h {}), eliminated {e}, mean volume {v:.5}; last census {:?}",
             b - b12,
-            at_hour(&census, 7.0 * 24.0).0
+            census.last().map(|r| (r.0, r.1))
         );
     }
     assert!(
