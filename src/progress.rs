@@ -1,4 +1,5 @@
-//! The progress bar of long runs: model time, wall time, ETA. Silent off a terminal.
+//! The progress bar of long runs: model time, spiking windows, wall time, ETA. Silent off a
+//! terminal.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -29,11 +30,17 @@ impl ProgressDisplay {
         Self { bar, total_ms }
     }
 
-    /// Updates the bar.
-    pub fn update(&self, p: Progress) {
+    /// Updates the bar; `windows` is the number of spiking windows started (0 for a run
+    /// without windows).
+    pub fn update(&self, p: Progress, windows: u64) {
         self.bar.set_position(p.done_steps);
+        let windows = if windows > 0 {
+            format!(" · window {windows}")
+        } else {
+            String::new()
+        };
         self.bar.set_message(format!(
-            "model time {} / {}",
+            "model time {} / {}{windows}",
             readable_ms(p.model_time_ms),
             readable_ms(self.total_ms)
         ));

@@ -26,6 +26,8 @@ pub struct RunSummary {
     pub dt_ms: f64,
     pub duration_ms: f64,
     pub steps: u64,
+    /// How model time was covered: spiking throughout, or in windows.
+    pub schedule: ScheduleSummary,
     pub network: NetworkSummary,
     pub activity: ActivitySummary,
     /// Plastic projections at the end of the run (empty without plasticity or spines).
@@ -36,6 +38,18 @@ pub struct RunSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pharmacology: Option<PharmacologySummary>,
     pub execution: Execution,
+}
+
+/// How the run covered model time. `mode` is `full` (spiking throughout the spiking part)
+/// or `windows` (`[simulation.windows]`); `spiking_ms` is the model time in which the
+/// network spiked, which population rates are computed over; `quiet_ms` the stretch after
+/// the spiking part (`simulation.quiet_after_ms`).
+#[derive(Debug, Serialize)]
+pub struct ScheduleSummary {
+    pub mode: &'static str,
+    pub windows: u64,
+    pub spiking_ms: f64,
+    pub quiet_ms: f64,
 }
 
 /// Peaks and end states of the pharmacology, for sweeps and quick reading.
@@ -216,11 +230,14 @@ impl RunSummary {
         let stats = world.resource::<SpikeStatistics>();
         let events = world.resource::<DeliveredEvents>().0;
         let duration_ms = built.steps as f64 * sim.dt_ms;
+        // Rates are spikes per second of spiking: a windowed run spikes in a fraction of
+        // its duration.
+        let spiking_ms = built.spiking.spiking_steps as f64 * sim.dt_ms;
         let populations: Vec<PopulationEntry> = built
             .populations
             .iter()
             .map(|p| {
-                let a = stats.summarize(p.first..p.first + p.size, duration_ms);
+                let a = stats.summarize(p.first..p.first + p.size, spiking_ms);
                 PopulationEntry {
                     name: p.name.clone(),
                     region: p.region.clone(),
@@ -316,6 +333,16 @@ impl RunSummary {
             dt_ms: sim.dt_ms,
             duration_ms,
             steps: built.steps,
+            schedule: ScheduleSummary {
+                mode: if built.windows.is_some() {
+                    "windows"
+                } else {
+                    "full"
+                },
+                windows: built.spiking.windows,
+                spiking_ms,
+                quiet_ms: built.quiet_steps as f64 * sim.dt_ms,
+            },
             network: NetworkSummary {
                 neurons,
                 synapses,
@@ -335,8 +362,8 @@ impl RunSummary {
             activity: ActivitySummary {
                 spikes,
                 synaptic_events: events,
-                mean_rate_hz: if neurons > 0 {
-                    spikes as f64 / (neurons as f64 * duration_ms * 1e-3)
+                mean_rate_hz: if neurons > 0 && spiking_ms > 0.0 {
+                    spikes as f64 / (neurons as f64 * spiking_ms * 1e-3)
                 } else {
                     0.0
                 },

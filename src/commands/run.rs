@@ -102,18 +102,20 @@ fn execute(
     let progress = ProgressDisplay::new(total_steps, total_steps as f64 * dt_ms, quiet);
     let sim_clock = Stopwatch::start();
     built
-        .run_spiking(&mut sink, &mut |p| progress.update(p))
+        .run_spiking(&mut sink, &mut |p, windows| progress.update(p, windows))
         .internal("the simulation failed")?;
     if built.quiet_steps > 0 {
         let done = built.steps;
+        let windows = built.spiking.windows;
         built
             .simulation
             .advance_quiet(built.quiet_steps, &mut sink, &mut |p| {
-                progress.update(synaptogen_engine::Progress {
+                let p = synaptogen_engine::Progress {
                     done_steps: done + p.done_steps,
                     total_steps,
                     ..p
-                })
+                };
+                progress.update(p, windows)
             })
             .internal("the simulation failed")?;
     }

@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use crate::support::{repo, run_ok, synaptogen, text};
+use crate::support::{population, repo, run_ok, summary, synaptogen, text};
 
 fn scenario_files() -> Vec<std::path::PathBuf> {
     let mut files = Vec::new();
@@ -122,4 +122,78 @@ fn a_closed_pipe_ends_output_quietly() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(output.status.success(), "{:?} {stderr}", output.status);
+}
+
+/// A windowed run says how it covered model time, and its rates and ISI CVs are those of
+/// the spiking: spikes per second of spiking, no interval across a gap. Checked against
+/// spikes.csv: COBA for 4 s, 200 ms of spiking every second.
+#[test]
+fn a_windowed_run_reports_its_schedule_and_statistics_of_the_spiking() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("w");
+    run_ok(&[
+        "run",
+        "coba",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+        "--set",
+        "simulation.duration_ms=4000.0",
+        "--set",
+        r#"simulation.windows={ spiking = "200ms", every = "1s" }"#,
+    ]);
+    let s = summary(&out);
+    assert_eq!(s["schedule"]["mode"], "windows");
+    assert_eq!(s["schedule"]["windows"], 4);
+    assert_eq!(s["schedule"]["spiking_ms"], 800.0);
+
+    // Spike times per neuron, from the spike file.
+    let text = fs::read_to_string(out.join("spikes.csv")).unwrap();
+    let mut times: std::collections::BTreeMap<u32, Vec<f64>> = Default::default();
+    for line in text.lines().skip(1) {
+        let (t, n) = line.split_once(',').unwrap();
+        times
+            .entry(n.parse().unwrap())
+            .or_default()
+            .push(t.parse().unwrap());
+    }
+    for (name, range) in [("e", 0..3200u32), ("i", 3200..4000)] {
+        let p = population(&s, name);
+        let spikes: usize = range
+            .clone()
+            .filter_map(|n| times.get(&n))
+            .map(Vec::len)
+            .sum();
+        let rate = spikes as f64 / (range.len() as f64 * 0.8);
+        assert!(
+            (p["rate_hz"].as_f64().unwrap() - rate).abs() < 1e-9,
+            "{name}: {p}"
+        );
+        // ISIs within each 1-s window only.
+        let (mut sum, mut count) = (0.0, 0);
+        for n in range {
+            let isis: Vec<f64> = times
+                .get(&n)
+                .map(|t| {
+                    t.windows(2)
+                        .filter(|w| (w[0] / 1000.0).floor() == (w[1] / 1000.0).floor())
+                        .map(|w| w[1] - w[0])
+                        .collect()
+                })
+                .unwrap_or_default();
+            if isis.len() >= 2 {
+                let k = isis.len() as f64;
+                let mean = isis.iter().sum::<f64>() / k;
+                let var = isis.iter().map(|x| x * x).sum::<f64>() / k - mean * mean;
+                sum += var.max(0.0).sqrt() / mean;
+                count += 1;
+            }
+        }
+        let cv = sum / f64::from(count);
+        let reported = p["cv_isi"].as_f64().unwrap();
+        assert!(
+            (reported - cv).abs() < 1e-6,
+            "{name}: CV {reported} vs {cv}"
+        );
+    }
 }

@@ -406,6 +406,7 @@ pub fn sample_state<M: Resource + StateProbe>(
 pub struct SpikeStatistics {
     counts: Vec<u32>,
     last_step: Vec<u64>,
+    isi_count: Vec<u32>,
     isi_sum_steps: Vec<f64>,
     isi_sum_sq_steps: Vec<f64>,
 }
@@ -418,6 +419,7 @@ impl SpikeStatistics {
         Self {
             counts: vec![0; n_neurons],
             last_step: vec![NEVER; n_neurons],
+            isi_count: vec![0; n_neurons],
             isi_sum_steps: vec![0.0; n_neurons],
             isi_sum_sq_steps: vec![0.0; n_neurons],
         }
@@ -431,11 +433,19 @@ impl SpikeStatistics {
             let last = self.last_step[i];
             if last != NEVER {
                 let isi = (step - last) as f64;
+                self.isi_count[i] += 1;
                 self.isi_sum_steps[i] += isi;
                 self.isi_sum_sq_steps[i] += isi * isi;
             }
             self.last_step[i] = step;
         }
+    }
+
+    /// Ends every neuron's current interval: the next spike starts a new one. Called at
+    /// the start of each spiking window after the first, so that no interval spans the gap
+    /// between windows (in which nothing spikes) and ISI CVs stay those of the spiking.
+    pub fn break_intervals(&mut self) {
+        self.last_step.fill(NEVER);
     }
 
     /// Spike count of every neuron.
@@ -445,7 +455,7 @@ impl SpikeStatistics {
 
     /// Summary of the neurons in `range` over `duration_ms` of model time.
     ///
-    /// The ISI CV is the mean, over neurons with at least three spikes, of each neuron's
+    /// The ISI CV is the mean, over neurons with at least two intervals, of each neuron's
     /// standard deviation / mean of its ISIs (population sd, as numpy's default) — the usual
     /// measure of irregularity (Brunel 2000; Brette et al. 2007).
     pub fn summarize(&self, range: std::ops::Range<u32>, duration_ms: f64) -> PopulationActivity {
@@ -455,8 +465,8 @@ impl SpikeStatistics {
         let active = self.counts[r.clone()].iter().filter(|&&c| c > 0).count();
         let (mut cv_sum, mut cv_n) = (0.0, 0usize);
         for i in r {
-            if self.counts[i] >= 3 {
-                let k = f64::from(self.counts[i] - 1);
+            if self.isi_count[i] >= 2 {
+                let k = f64::from(self.isi_count[i]);
                 let mean = self.isi_sum_steps[i] / k;
                 let var = (self.isi_sum_sq_steps[i] / k - mean * mean).max(0.0);
                 cv_sum += var.sqrt() / mean;

@@ -121,6 +121,16 @@ impl WindowPlan {
     }
 }
 
+/// What the spiking part of a run did: how many windows, how many steps with spiking
+/// (all of them without windows). A pure function of the scenario.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SpikingRecord {
+    /// Spiking windows run (0 without `[simulation.windows]`).
+    pub windows: u64,
+    /// Steps in which the network spiked.
+    pub spiking_steps: u64,
+}
+
 /// A built simulation and a description of its network.
 pub struct Built {
     /// The simulation, at step 0.
@@ -135,6 +145,8 @@ pub struct Built {
     pub quiet_steps: u64,
     /// Spiking windows, when the scenario asks for them.
     pub windows: Option<WindowPlan>,
+    /// What [`Built::run_spiking`] has done so far.
+    pub spiking: SpikingRecord,
     /// Bytes of synapse storage (connectivity, plasticity state).
     pub synapse_bytes: usize,
     /// Column titles of the state recording (`population/neuron/variable`).
@@ -144,15 +156,18 @@ pub struct Built {
 impl Built {
     /// Runs the scenario's spiking part: throughout, or — with `[simulation.windows]` —
     /// in windows, with only the slow and structural schedules in the gaps between them.
-    /// `progress` gets steps done out of [`Built::steps`].
+    /// `progress` gets steps done out of [`Built::steps`] and the windows started so far;
+    /// [`Built::spiking`] records what was done.
     pub fn run_spiking(
         &mut self,
         sink: &mut (dyn RecordSink + Send),
-        progress: &mut (dyn FnMut(Progress) + Send),
+        progress: &mut (dyn FnMut(Progress, u64) + Send),
     ) -> Result<(), EngineError> {
         let total = self.steps;
         let Some(plan) = self.windows.clone() else {
-            return self.simulation.run(total, sink, progress);
+            self.simulation.run(total, sink, &mut |p| progress(p, 0))?;
+            self.spiking.spiking_steps += total;
+            return Ok(());
         };
         // Progress of a sub-run that starts `offset` steps into the spiking part.
         let shifted = |offset: u64, p: Progress| Progress {
@@ -165,14 +180,23 @@ impl Built {
             let next = plan.next_start(done).min(total);
             let s = plan.spiking.min(next - done).max(1).min(total - done);
             let offset = done;
+            if self.spiking.windows > 0 {
+                self.simulation
+                    .world
+                    .resource_mut::<SpikeStatistics>()
+                    .break_intervals();
+            }
+            self.spiking.windows += 1;
+            self.spiking.spiking_steps += s;
+            let windows = self.spiking.windows;
             self.simulation
-                .run(s, sink, &mut |p| progress(shifted(offset, p)))?;
+                .run(s, sink, &mut |p| progress(shifted(offset, p), windows))?;
             done += s;
             let gap = next.saturating_sub(done);
             if gap > 0 {
                 let offset = done;
                 self.simulation
-                    .advance_quiet(gap, sink, &mut |p| progress(shifted(offset, p)))?;
+                    .advance_quiet(gap, sink, &mut |p| progress(shifted(offset, p), windows))?;
                 done += gap;
             }
         }
@@ -484,6 +508,7 @@ pub fn build(r: &Resolved, threads: usize) -> Result<Built, BuildError> {
         projections,
         steps: steps(sim.duration_ms, dt),
         quiet_steps: steps(sim.quiet_after_ms, dt),
+        spiking: SpikingRecord::default(),
         windows: sim.windows.map(|w| WindowPlan {
             spiking: steps(w.spiking.ms, dt).max(1),
             every: steps(w.every.ms, dt).max(1),
