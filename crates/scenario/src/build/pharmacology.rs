@@ -28,7 +28,6 @@ struct PkLevels {
     names: Vec<String>,
     /// (drug index, application).
     baths: Vec<(usize, BathApplication)>,
-    t_s: f64,
 }
 
 impl PkLevels {
@@ -36,7 +35,7 @@ impl PkLevels {
         self.baths
             .iter()
             .filter(|(drug, _)| *drug == d)
-            .map(|(_, b)| b.concentration_at_um(self.t_s))
+            .map(|(_, b)| b.concentration_at_um(self.pk.time_s()))
             .sum()
     }
 }
@@ -46,7 +45,6 @@ impl DrugLevels for PkLevels {
         // Model time only moves forward, the one error `advance_to` reports.
         let advanced = self.pk.advance_to(t_s);
         debug_assert!(advanced.is_ok(), "{advanced:?}");
-        self.t_s = t_s;
     }
     fn brain_free_um(&self, d: usize) -> f64 {
         self.pk.brain_free_um(d) + self.bath_um(d)
@@ -338,12 +336,7 @@ pub fn build_pharmacology(
         .round()
         .max(1.0) as u64;
     Some(Pharmacology::new(
-        Box::new(PkLevels {
-            pk,
-            names,
-            baths,
-            t_s: 0.0,
-        }),
+        Box::new(PkLevels { pk, names, baths }),
         actions,
         (!stress.is_empty()).then(|| Box::new(Stress(stress)) as Box<dyn StressLevel>),
         spec.mechanisms,
