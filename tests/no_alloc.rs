@@ -10,7 +10,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use synaptogen_engine::monitors::DiscardSink;
-use synaptogen_scenario::{Override, build, load_builtin};
+use synaptogen_scenario::{Override, Takeover, build, load_builtin};
 
 struct Counting;
 
@@ -60,6 +60,34 @@ fn allocations_while_running(scenario: &str, overrides: &[&str], threads: usize)
     ALLOCATIONS.load(Ordering::SeqCst)
 }
 
+/// Allocations while running a simulation restored from a checkpoint of another one (the
+/// state read back has only the room its data needed; a restore must give back the rest).
+fn allocations_after_restore(scenario: &str, threads: usize) -> usize {
+    let resolved = load_builtin(scenario, &[]).unwrap();
+    let mut original = build(&resolved, threads).unwrap();
+    original
+        .simulation
+        .run(300, &mut DiscardSink, &mut |_| {})
+        .unwrap();
+    original.simulation.drain(&mut DiscardSink).unwrap();
+    let state = original.save_state();
+    let mut restored = build(&resolved, threads).unwrap();
+    restored.restore_state(&state, Takeover::Resume).unwrap();
+    // Schedules are built on their first run; that is not the step loop.
+    restored
+        .simulation
+        .run(1, &mut DiscardSink, &mut |_| {})
+        .unwrap();
+    ALLOCATIONS.store(0, Ordering::SeqCst);
+    COUNTING.store(true, Ordering::SeqCst);
+    restored
+        .simulation
+        .run(2000, &mut DiscardSink, &mut |_| {})
+        .unwrap();
+    COUNTING.store(false, Ordering::SeqCst);
+    ALLOCATIONS.load(Ordering::SeqCst)
+}
+
 #[test]
 fn the_step_loop_does_not_allocate() {
     // The counter sees allocations at all (so a zero below means something).
@@ -82,6 +110,11 @@ fn the_step_loop_does_not_allocate() {
             allocations_while_running("coba", &[stdp], threads),
             0,
             "coba + STDP, {threads} threads"
+        );
+        assert_eq!(
+            allocations_after_restore("pfc_baseline", threads),
+            0,
+            "pfc_baseline restored from a checkpoint, {threads} threads"
         );
     }
 }

@@ -6,7 +6,7 @@ use bevy_ecs::prelude::Resource;
 ///
 /// Time is an integer step count, never an accumulated float, so step 10⁹ is as exact as
 /// step 1 and two runs agree on which step an event falls in.
-#[derive(Resource, Debug, Clone, PartialEq)]
+#[derive(Resource, Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SimClock {
     step: u64,
     dt_ms: f64,

@@ -158,7 +158,7 @@ impl ValueDistribution {
 }
 
 /// A prepared [`ValueDistribution`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Sampler {
     /// Fixed value.
     Constant(f64),

@@ -7,7 +7,19 @@ use bevy_ecs::prelude::Component;
 /// Never bevy's `Entity`, whose index depends on spawn order. For a neuron it packs a 32-bit
 /// hash of the population's name (high half) and the neuron's index within the population
 /// (low half), so renaming or reordering *other* populations leaves its streams untouched.
-#[derive(Component, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Component,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct StableId(pub u64);
 
 impl StableId {
@@ -18,10 +30,34 @@ impl StableId {
 }
 
 /// Index of a population in the [`Populations`](crate::Populations) table.
-#[derive(Component, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Component,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct PopulationId(pub u32);
 
 /// A neuron's position in the dense per-neuron columns (the global neuron index): how systems
 /// that hold an entity find its hot state without an ECS look-up in the step loop.
-#[derive(Component, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Component,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct NeuronIndex(pub u32);

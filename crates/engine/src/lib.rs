@@ -14,6 +14,7 @@ pub mod clock;
 pub mod connectivity;
 pub mod distribution;
 pub mod ids;
+pub mod labels;
 pub mod monitors;
 pub mod populations;
 pub mod propagate;

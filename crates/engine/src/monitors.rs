@@ -22,13 +22,12 @@ pub struct SpikeRecord {
     pub neuron: u32,
 }
 
-/// Population rates of consecutive bins.
+/// Population rates of finished bins. Bins are aligned to multiples of the bin width in
+/// model time; a windowed run has bins only where the network spiked.
 #[derive(Debug, Clone, Copy)]
 pub struct RateBins<'a> {
-    /// Index of the first bin (bin *b* covers steps `[b·bin_steps, (b+1)·bin_steps)`).
-    pub first_bin: u64,
-    /// Bin width in steps.
-    pub bin_steps: u64,
+    /// First step of each bin.
+    pub starts: &'a [u64],
     /// Row-major: one row per bin, one rate (Hz) per population.
     pub rates_hz: &'a [f64],
 }
@@ -113,10 +112,18 @@ struct TableBuffer {
 }
 
 /// A handle to one table of a [`TableMonitor`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TableId(usize);
 
 impl TableMonitor {
+    /// Drops every buffered row (a restored checkpoint replaces the rows a fresh build
+    /// wrote, such as the census at step 0).
+    pub fn discard_pending(&mut self) {
+        for t in &mut self.tables {
+            t.cells.clear();
+        }
+    }
+
     /// Declares table `name` with `columns` (once, at build); returns its handle.
     pub fn declare(&mut self, name: &str, columns: &'static [&'static str]) -> TableId {
         if let Some(i) = self.tables.iter().position(|t| t.name == name) {
@@ -220,14 +227,16 @@ pub fn record_spikes(
 }
 
 /// Mean firing rate of each population in fixed time bins.
-#[derive(Resource, Debug, Clone)]
+#[derive(Resource, Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PopulationRateMonitor {
     bin_steps: u64,
     step_seconds: f64,
     steps_in_bin: u64,
     sizes: Vec<f64>,
     current: Vec<u32>,
-    first_pending_bin: u64,
+    /// Index of the bin being filled (bin *b* covers steps `[b·bin_steps, (b+1)·bin_steps)`).
+    open_bin: u64,
+    finished_starts: Vec<u64>,
     finished_rates: Vec<f64>,
 }
 
@@ -247,7 +256,8 @@ impl PopulationRateMonitor {
             steps_in_bin: 0,
             sizes: populations.iter().map(|p| f64::from(p.len())).collect(),
             current: vec![0; n],
-            first_pending_bin: 0,
+            open_bin: 0,
+            finished_starts: Vec::with_capacity(max_pending_bins + 1),
             finished_rates: Vec::with_capacity(n * (max_pending_bins + 1)),
         }
     }
@@ -260,6 +270,14 @@ impl PopulationRateMonitor {
     /// True when the finished-bin buffer is full (then the runner drains it first).
     pub fn needs_drain(&self) -> bool {
         self.finished_rates.capacity() - self.finished_rates.len() < self.current.len()
+            || self.finished_starts.capacity() == self.finished_starts.len()
+    }
+
+    /// Gives the buffers the room of `fresh`'s (a monitor read back from a checkpoint has
+    /// only the room its data needed, and the step loop must not allocate).
+    pub fn reserve_like(&mut self, fresh: &Self) {
+        reserve_to(&mut self.finished_rates, fresh.finished_rates.capacity());
+        reserve_to(&mut self.finished_starts, fresh.finished_starts.capacity());
     }
 
     /// Ends the current bin early (at the end of a run whose duration is not a multiple of
@@ -281,26 +299,27 @@ impl PopulationRateMonitor {
             self.finished_rates.push(rate);
             *count = 0;
         }
+        self.finished_starts.push(self.open_bin * self.bin_steps);
         self.steps_in_bin = 0;
     }
 
     /// Hands finished bins to `sink`.
     pub fn drain(&mut self, sink: &mut dyn RecordSink) -> Result<(), SinkError> {
-        if !self.finished_rates.is_empty() {
-            let n_bins = (self.finished_rates.len() / self.current.len().max(1)) as u64;
+        if !self.finished_starts.is_empty() {
             sink.rates(RateBins {
-                first_bin: self.first_pending_bin,
-                bin_steps: self.bin_steps,
+                starts: &self.finished_starts,
                 rates_hz: &self.finished_rates,
             })?;
-            self.first_pending_bin += n_bins;
+            self.finished_starts.clear();
             self.finished_rates.clear();
         }
         Ok(())
     }
 }
 
-/// Counts this step's spikes per population and closes the bin when it is full.
+/// Counts this step's spikes per population and closes the bin when it is full. A bin left
+/// partly filled when a spiking window ended is closed when the next window starts in
+/// another bin, its rate taken over the steps it covered.
 pub fn bin_population_rates(
     spikes: Res<SpikeEvents>,
     clock: Res<SimClock>,
@@ -308,6 +327,11 @@ pub fn bin_population_rates(
     mut monitor: ResMut<PopulationRateMonitor>,
 ) {
     let monitor = &mut *monitor;
+    let bin = clock.step() / monitor.bin_steps;
+    if monitor.steps_in_bin > 0 && bin != monitor.open_bin {
+        monitor.close_bin();
+    }
+    monitor.open_bin = bin;
     if !spikes.neurons().is_empty() {
         for (count, population) in monitor.current.iter_mut().zip(populations.iter()) {
             *count += spikes.in_range(population.range.clone()).len() as u32;
@@ -317,6 +341,11 @@ pub fn bin_population_rates(
     if (clock.step() + 1).is_multiple_of(monitor.bin_steps) {
         monitor.close_bin();
     }
+}
+
+/// Grows `v`'s capacity to at least `capacity`.
+pub fn reserve_to<T>(v: &mut Vec<T>, capacity: usize) {
+    v.reserve(capacity.saturating_sub(v.len()));
 }
 
 /// A state variable a model can report for a neuron ("v_mv", "g_ampa_ns", ...).
@@ -402,7 +431,7 @@ pub fn sample_state<M: Resource + StateProbe>(
 }
 
 /// Per-neuron spike counts and inter-spike-interval moments, for rates and ISI CVs.
-#[derive(Resource, Debug, Clone)]
+#[derive(Resource, Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SpikeStatistics {
     counts: Vec<u32>,
     last_step: Vec<u64>,

@@ -8,7 +8,9 @@ use crate::ring_buffer::SynapticInputRing;
 use crate::spikes::SpikeEvents;
 
 /// Synaptic events delivered so far (one per synapse reached by a spike).
-#[derive(Resource, Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(
+    Resource, Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize,
+)]
 pub struct DeliveredEvents(pub u64);
 
 /// Pushes each spike through the CSR rows of every projection leaving its population.

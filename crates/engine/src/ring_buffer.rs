@@ -11,7 +11,7 @@ use bevy_ecs::prelude::Resource;
 ///
 /// Layout `[slot][port][neuron]`: at one step each port is one contiguous slice over all
 /// neurons, so neuron updates read their input with unit stride and split it into chunks.
-#[derive(Resource, Debug, Clone)]
+#[derive(Resource, Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SynapticInputRing {
     n_slots: usize,
     n_ports: usize,

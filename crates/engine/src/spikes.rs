@@ -7,7 +7,7 @@ use bevy_ecs::prelude::Resource;
 /// Written by the neuron models in the integrate stage, read by delivery, plasticity and
 /// the recorders. Its capacity is reserved for every neuron firing at once, so pushing
 /// never allocates.
-#[derive(Resource, Debug, Default, Clone)]
+#[derive(Resource, Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SpikeEvents {
     neurons: Vec<u32>,
 }
@@ -18,6 +18,12 @@ impl SpikeEvents {
         Self {
             neurons: Vec::with_capacity(n_neurons),
         }
+    }
+
+    /// Gives the buffer the room of `fresh`'s (after a checkpoint restore; the step loop
+    /// must not allocate).
+    pub fn reserve_like(&mut self, fresh: &Self) {
+        crate::monitors::reserve_to(&mut self.neurons, fresh.neurons.capacity());
     }
 
     /// Forgets last step's spikes.

@@ -107,6 +107,16 @@ pub struct Dose {
 /// route or species at fault and what would be accepted.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PkError {
+    /// A saved state (a checkpoint) holds other drugs than this engine simulates.
+    #[error(
+        "the saved PK state simulates [{found}], this scenario [{expected}]; both must simulate the same drugs"
+    )]
+    OtherDrugs {
+        /// This engine's drugs, comma-separated.
+        expected: String,
+        /// The saved state's drugs, comma-separated.
+        found: String,
+    },
     /// A dose names a drug the library does not have.
     #[error("unknown drug `{drug}`; the drug library has: {known}")]
     UnknownDrug {
@@ -234,6 +244,18 @@ impl MassBalance {
             - self.eliminated_nmol
             - self.remaining_nmol
     }
+}
+
+/// What changes in a [`Pharmacokinetics`] as time advances (for checkpoints): the time and
+/// every compartment's amount. The rest follows from the doses and the library.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PkState {
+    /// Drug names, in index order.
+    pub names: Vec<String>,
+    /// Model time, s.
+    pub t_s: f64,
+    /// Amount in every state of every drug, nmol (the engine's layout).
+    pub amounts_nmol: Vec<f64>,
 }
 
 /// A dose resolved against the library.
@@ -509,6 +531,39 @@ impl Pharmacokinetics {
     /// The library entry of drug `d` (for its block and mTORC1 parameters).
     pub fn drug(&self, d: usize) -> Option<&Drug> {
         self.entries.get(d).map(|e| &e.drug)
+    }
+
+    /// The state to save in a checkpoint.
+    pub fn state(&self) -> PkState {
+        PkState {
+            names: self.names.clone(),
+            t_s: self.t_s,
+            amounts_nmol: self.x.clone(),
+        }
+    }
+
+    /// Takes over `state`, saved from an engine simulating the same drugs (possibly with
+    /// other doses: a forked arm). A bolus starting at or before the restored time counts as
+    /// given — its amount is in the state — as [`Self::advance_to`] leaves it.
+    pub fn restore(&mut self, state: &PkState) -> Result<(), PkError> {
+        if state.names != self.names || state.amounts_nmol.len() != self.x.len() {
+            return Err(PkError::OtherDrugs {
+                expected: list(self.names.iter().map(String::as_str)),
+                found: list(state.names.iter().map(String::as_str)),
+            });
+        }
+        if !state.t_s.is_finite() || state.t_s < 0.0 {
+            return Err(PkError::InvalidTime {
+                now_s: self.t_s,
+                requested_s: state.t_s,
+            });
+        }
+        self.t_s = state.t_s;
+        self.x.copy_from_slice(&state.amounts_nmol);
+        for dose in &mut self.doses {
+            dose.applied = dose.duration_s == 0.0 && dose.start_s <= self.t_s;
+        }
+        Ok(())
     }
 
     /// Integrates to `t_s` (s), splitting the interval at every dose start and infusion end

@@ -11,7 +11,7 @@ pub use synapse_group::{
 use bevy_ecs::prelude::Resource;
 
 /// All synapse groups, with an index of the groups leaving each population.
-#[derive(Resource, Debug, Clone, Default)]
+#[derive(Resource, Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynapseGroups {
     groups: Vec<SynapseGroup>,
     outgoing: Vec<Vec<usize>>,

@@ -5,7 +5,7 @@ use crate::ring_buffer::SynapticInputRing;
 /// Axonal delays of a synapse group, in steps.
 ///
 /// Most projections use one delay for all synapses; they store none per synapse.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Delays {
     /// Every synapse has this delay.
     Uniform(u16),
@@ -39,7 +39,7 @@ pub struct NewSynapse {
 /// Row *j* lists the synapses of presynaptic neuron *j* ordered by target, so a spike walks
 /// one contiguous run of memory and writes the ring buffer in ascending address order.
 /// Structure of arrays: targets (global index), weights and (only if they differ) delays.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SynapseGroup {
     /// Projection name.
     pub name: String,
@@ -74,7 +74,7 @@ pub struct AddedSynapse {
 
 /// Where a synapse of a rewired group came from: its old position or its index in the
 /// added list. Per-synapse data held outside the group is permuted with these.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Origin {
     /// Kept from the old position.
     Kept(u32),

@@ -17,7 +17,7 @@ use crate::ids::StableId;
 
 /// A named family of random streams, e.g. `StreamId::named("connect/pyr_to_pv")`.
 /// Named by a 64-bit FNV-1a hash, so adding a stream elsewhere never shifts this one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct StreamId(pub u64);
 
 impl StreamId {

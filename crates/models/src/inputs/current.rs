@@ -36,6 +36,12 @@ impl CurrentSchedule {
         changes.sort_by_key(|c| c.step);
         Self { changes, next: 0 }
     }
+
+    /// Positions the schedule at `step` (a restored checkpoint): the changes before it
+    /// count as applied — their currents are in the restored neuron state.
+    pub fn seek(&mut self, step: u64) {
+        self.next = self.changes.partition_point(|c| c.step < step);
+    }
 }
 
 /// Inputs stage: applies the changes due at this step. O(1) when none is due.

@@ -21,7 +21,7 @@ use crate::ports::{GABA_PORT, GLUTAMATE_PORT, N_PORTS};
 pub const PARALLEL_MIN_NEURONS: usize = 16 * CHUNK;
 
 /// State of the neurons of one population, structure of arrays.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct NeuronGroup {
     /// Population index.
     pub population: usize,
@@ -48,7 +48,7 @@ pub struct NmdaExposure<'a> {
 }
 
 /// The state columns of a population (see [`ChunkState`] for their meaning and units).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Columns {
     v_mv: Vec<f64>,
     w_pa: Vec<f64>,
@@ -387,7 +387,7 @@ impl Work<'_> {
 }
 
 /// The neuron state of every population, in population order.
-#[derive(Resource, Debug, Clone, Default)]
+#[derive(Resource, Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct NeuronGroups {
     groups: Vec<NeuronGroup>,
 }
@@ -400,6 +400,16 @@ impl NeuronGroups {
             self.groups.last().map_or(0, |g| g.range.end)
         );
         self.groups.push(group);
+    }
+
+    /// Gives the per-chunk spike buffers the room of `fresh`'s (after a checkpoint
+    /// restore; the step loop must not allocate).
+    pub fn reserve_like(&mut self, fresh: &Self) {
+        for (group, fresh) in self.groups.iter_mut().zip(&fresh.groups) {
+            for (buffer, fresh) in group.spike_buffers.iter_mut().zip(&fresh.spike_buffers) {
+                synaptogen_engine::monitors::reserve_to(buffer, fresh.capacity());
+            }
+        }
     }
 
     /// The groups.

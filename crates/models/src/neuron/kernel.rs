@@ -19,7 +19,7 @@ pub const CHUNK: usize = 512;
 pub const MAX_NMDA_COMPONENTS: usize = 3;
 
 /// Constants of one cell type for steps of one `dt`, precomputed once.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Kernel {
     integrator: Integrator,
     dt_ms: f64,
@@ -38,7 +38,7 @@ pub struct Kernel {
     nmda: Option<NmdaConstants>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 struct AdexConstants {
     v_t_mv: f64,
     delta_t_mv: f64,
@@ -50,7 +50,7 @@ struct AdexConstants {
     w_decay: f64,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 struct NmdaConstants {
     components: [NmdaComponent; MAX_NMDA_COMPONENTS],
     /// Per component, 1 / its Mg²⁺ dissociation-constant scale (GluN2C/D block less).

@@ -60,10 +60,11 @@ impl GlutamateParams {
 }
 
 /// The glutamate pool of one region.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RegionGlutamate {
     /// Region name.
-    pub name: &'static str,
+    #[serde(deserialize_with = "synaptogen_engine::labels::deserialize")]
+    pub name: synaptogen_engine::labels::Label,
     /// Population entries whose neurons release into it.
     pub glutamatergic: Vec<usize>,
     /// Parameters.

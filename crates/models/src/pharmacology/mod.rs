@@ -42,6 +42,7 @@ use synaptogen_engine::monitors::{Cell, SpikeStatistics, TableId, TableMonitor};
 use synaptogen_pharma::block::{
     AllostericBlock, ChannelBlock, OpenStatistics, advance_block, unblocked_fraction,
 };
+use synaptogen_pharma::pk::PkState;
 
 use crate::neuron::NeuronGroups;
 use crate::signalling::{Signalling, SignallingInputs, SignallingParams, Species};
@@ -49,7 +50,7 @@ use crate::spines::Spines;
 use crate::validate::Checker;
 
 /// Largest values seen at the recording times: what a sweep compares between runs.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Peaks {
     /// Per drug: (peak plasma ng/mL, peak free brain µM, time of the brain peak in ms).
     pub drugs: Vec<(f64, f64, f64)>,
@@ -70,6 +71,10 @@ pub trait DrugLevels: Send + Sync + 'static {
     fn plasma_ng_per_ml(&self, d: usize) -> f64;
     /// Drug names, in index order.
     fn names(&self) -> &[String];
+    /// What changes as time advances, for checkpoints.
+    fn state(&self) -> PkState;
+    /// Takes over a saved state (same drugs; see [`synaptogen_pharma::pk::Pharmacokinetics::restore`]).
+    fn restore(&mut self, state: &PkState) -> Result<(), String>;
 }
 
 /// A corticosterone time course (chronic stress protocols, `pharma::stress`).
@@ -120,7 +125,7 @@ impl Default for BlockMechanisms {
 pub const PEAK_OPEN_PROBABILITY: [f64; 3] = [0.5, 0.1, 0.02];
 
 /// A drug with an effect, by its index in [`DrugLevels`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum DrugAction {
     /// Open-channel NMDA block.
     Pore(ChannelBlock),
@@ -134,12 +139,13 @@ pub enum DrugAction {
 }
 
 /// What the pharmacology of one population needs and keeps.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PopulationPharmacology {
     /// Population index.
     pub population: usize,
     /// Name (a label that lives for the whole run).
-    pub name: &'static str,
+    #[serde(deserialize_with = "synaptogen_engine::labels::deserialize")]
+    pub name: synaptogen_engine::labels::Label,
     /// Region (glutamate pool) index.
     pub region: usize,
     /// Releases glutamate (counts towards its region's pool).
@@ -257,7 +263,75 @@ pub struct Pharmacology {
     resting_nmda_fold: Vec<f32>,
 }
 
+/// What of a [`Pharmacology`] a checkpoint keeps: everything that changes during a run.
+/// Parameters, drug actions, the stress protocol and the tables come from the scenario.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PharmacologyState {
+    /// Drug levels.
+    pub levels: PkState,
+    /// Block state per population.
+    pub populations: Vec<PopulationPharmacology>,
+    /// Glutamate pools.
+    pub regions: Vec<RegionGlutamate>,
+    /// Activity measurement and baseline.
+    pub activity: NeuronActivity,
+    /// Signalling of every neuron.
+    pub signalling: Signalling,
+    /// Slow steps done.
+    pub slow_steps: u64,
+    /// Model time of the last update, s.
+    pub last_update_s: f64,
+    /// Peaks so far.
+    pub peaks: Peaks,
+}
+
 impl Pharmacology {
+    /// The state to save in a checkpoint.
+    pub fn save_state(&self) -> PharmacologyState {
+        PharmacologyState {
+            levels: self.levels.state(),
+            populations: self.populations.clone(),
+            regions: self.regions.clone(),
+            activity: self.activity.clone(),
+            signalling: self.signalling.clone(),
+            slow_steps: self.slow_steps,
+            last_update_s: self.last_update_s,
+            peaks: self.peaks.clone(),
+        }
+    }
+
+    /// Takes over a saved state. The peaks are kept only when `keep_peaks` (a resumed run;
+    /// a forked arm reports its own). Fails, changing nothing, when the state belongs to
+    /// another network or drug list.
+    pub fn restore_state(
+        &mut self,
+        state: PharmacologyState,
+        keep_peaks: bool,
+    ) -> Result<(), String> {
+        let names = |p: &[PopulationPharmacology]| p.iter().map(|p| p.name).collect::<Vec<_>>();
+        if names(&state.populations) != names(&self.populations)
+            || state.activity.len() != self.activity.len()
+            || state.regions.len() != self.regions.len()
+        {
+            return Err(format!(
+                "its pharmacology covers populations [{}], this scenario's [{}]",
+                names(&state.populations).join(", "),
+                names(&self.populations).join(", ")
+            ));
+        }
+        self.levels.restore(&state.levels)?;
+        self.populations = state.populations;
+        self.regions = state.regions;
+        self.activity = state.activity;
+        self.signalling = state.signalling;
+        self.slow_steps = state.slow_steps;
+        self.last_update_s = state.last_update_s;
+        if keep_peaks {
+            self.peaks = state.peaks;
+        }
+        Ok(())
+    }
+
     /// A pharmacology at baseline: nothing bound, signalling at its steady state.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -583,7 +657,7 @@ fn record(ph: &mut Pharmacology, step_end: u64, corticosterone: f64, tables: &mu
             ph.tables.drugs,
             &[
                 t,
-                Cell::Text(leak_label(name)),
+                Cell::Text(synaptogen_engine::labels::label(name)),
                 Cell::F64(ph.levels.plasma_ng_per_ml(d)),
                 Cell::F64(ph.levels.brain_free_um(d)),
             ],
@@ -642,20 +716,6 @@ fn mean_of(x: &[f32]) -> f64 {
         return f64::NAN;
     }
     x.iter().map(|&v| f64::from(v)).sum::<f64>() / x.len() as f64
-}
-
-/// Drug names become table labels that live for the run; each distinct name is leaked once.
-fn leak_label(name: &str) -> &'static str {
-    use std::collections::BTreeMap;
-    use std::sync::Mutex;
-    static LABELS: Mutex<BTreeMap<String, &'static str>> = Mutex::new(BTreeMap::new());
-    let mut labels = LABELS.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(l) = labels.get(name) {
-        return l;
-    }
-    let l: &'static str = Box::leak(name.to_owned().into_boxed_str());
-    labels.insert(name.to_owned(), l);
-    l
 }
 
 impl BlockMechanisms {

@@ -29,7 +29,7 @@ fn shrunk(spikes: f64, seconds: f64, population_hz: f64, prior_s: f64) -> f32 {
 }
 
 /// The pre-intervention baseline being measured or measured.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ActivityBaseline {
     /// Slow intervals starting before this are left out (the network settling), s.
     pub from_s: f64,
@@ -54,7 +54,7 @@ impl ActivityBaseline {
 }
 
 /// Rates and NMDA Ca²⁺ entry per neuron (global index), held across quiet stretches.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct NeuronActivity {
     dt_ms: f64,
     ranges: Vec<Range<usize>>,

@@ -205,7 +205,7 @@ pub struct CalciumParts {
 }
 
 /// Advances efficacies under the calcium rule.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CalciumRule {
     p: CalciumParams,
     tau_rho_ms: f64,

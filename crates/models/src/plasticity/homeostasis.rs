@@ -46,7 +46,7 @@ impl ScalingParams {
 const SCALE_BOUNDS: (f32, f32) = (0.01, 100.0);
 
 /// Scaling state of one projection's targets.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Scaling {
     params: ScalingParams,
     activity_hz: Vec<f32>,

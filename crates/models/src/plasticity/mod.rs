@@ -37,7 +37,7 @@ use synaptogen_engine::{
 use crate::neuron::NeuronGroups;
 
 /// Every plastic projection (a rule, spines, or scaling), with its scaling state.
-#[derive(Resource, Debug, Clone, Default)]
+#[derive(Resource, Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct PlasticProjections {
     /// The projections, in a fixed order.
     pub list: Vec<PlasticProjection>,

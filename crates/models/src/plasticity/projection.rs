@@ -15,7 +15,7 @@ use crate::receptors::MgBlock;
 use crate::spines::{NewSpine, SpineColumns, SpineParams};
 
 /// The learning rule of a plastic projection.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Rule {
     /// Pair or triplet STDP.
     Stdp(Stdp),
@@ -24,7 +24,7 @@ pub enum Rule {
 }
 
 /// Mg²⁺ unblock of the target at rest, for the voltage dependence of NMDA calcium.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Unblock {
     /// The target cell's block.
     pub block: MgBlock,
@@ -35,7 +35,7 @@ pub struct Unblock {
 }
 
 /// Per-synapse and per-target calcium of the calcium rule.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CalciumState {
     rule: CalciumRule,
     delay_steps: u64,
@@ -132,7 +132,7 @@ pub struct TargetView<'a> {
 }
 
 /// Constant inputs of the calcium rule for one projection.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CalciumContext {
     /// GluN2A share of plain (non-spine) synapses: the target cell type's composition.
     pub glun2a_fraction: f32,
@@ -143,7 +143,7 @@ pub struct CalciumContext {
 }
 
 /// Everything plastic about one projection.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PlasticProjection {
     /// Projection name.
     pub name: String,

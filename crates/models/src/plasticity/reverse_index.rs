@@ -4,7 +4,7 @@ use synaptogen_engine::SynapseGroup;
 
 /// For target neuron *i* (local to the target population) the CSR positions of its
 /// incoming synapses and their presynaptic neurons: `synapse[offsets[i]..offsets[i+1]]`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ReverseIndex {
     offsets: Vec<u32>,
     synapse: Vec<u32>,

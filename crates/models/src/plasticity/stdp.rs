@@ -141,7 +141,7 @@ impl StdpPairParams {
 }
 
 /// Triplet STDP state of one projection: the four traces.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Stdp {
     a2_plus: f32,
     a3_plus: f32,

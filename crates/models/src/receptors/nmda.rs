@@ -172,7 +172,7 @@ impl NmdaReceptor {
 
 /// One active NMDA component prepared for a step of `dt`: the event gain and decay factors
 /// of its rise and decay exponentials. Its conductance is `decay − rise`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NmdaComponent {
     /// Added to both exponentials per unit of glutamatergic weight (nS per nS).
     pub gain: f32,

@@ -227,7 +227,7 @@ impl From<SpineDrive> for crate::spines::SpineDrive {
 }
 
 /// Per-neuron signalling state, one column per species (structure of arrays).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Signalling {
     state: [Vec<f64>; Species::COUNT],
 }

@@ -63,7 +63,7 @@ const SIZE_LOW_UM3: f64 = 0.005;
 const SIZE_RATIO: f64 = 1.2589254117941673; // 10^(1/10)
 
 /// Running counts behind the census of one spiny population.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CensusState {
     /// Births so far, per compartment.
     pub born_total: [u64; 3],
@@ -93,7 +93,7 @@ pub struct CensusInput {
 }
 
 /// The tables the census writes.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub struct CensusTables {
     /// `census.csv`.
     pub census: TableId,

@@ -62,11 +62,12 @@ pub struct NewSpine {
 pub const NO_TAG: u64 = u64::MAX;
 
 /// Per-spine columns of one projection, in CSR order.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SpineColumns {
     /// Stable id.
     pub id: Vec<u64>,
-    /// Entity.
+    /// Entity (not in checkpoints: a restore spawns the spines anew and fills it).
+    #[serde(skip)]
     pub entity: Vec<Entity>,
     /// Compartment.
     pub compartment: Vec<Compartment>,

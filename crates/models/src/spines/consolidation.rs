@@ -22,7 +22,7 @@ use super::columns::NO_TAG;
 use crate::plasticity::PlasticProjection;
 
 /// Protein-synthesis triggers of the neurons of one spiny population.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProteinState {
     triggered_step: Vec<u64>,
 }

@@ -38,7 +38,7 @@ use synaptogen_engine::{NeuronIndex, StableId};
 
 /// A spine entity: its identity and where it sits. Its changing state (volume, efficacy,
 /// maturity, tag) lives in [`SpineColumns`] at [`SpineSlot`].
-#[derive(Component, Debug, Clone, Copy, PartialEq)]
+#[derive(Component, Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Spine {
     /// Stable id (never reused; keys the spine's random streams).
     pub id: StableId,
@@ -56,5 +56,5 @@ pub struct Spine {
 
 /// Position of a spine's data in its projection's dense columns (rewritten when the
 /// projection is rewired).
-#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SpineSlot(pub u32);

@@ -17,12 +17,13 @@ use super::{Compartment, Spine, SpineParams, SpineSlot};
 use crate::plasticity::PlasticProjection;
 
 /// A spiny projection as the structural step sees it: how to make new spines for it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SpinyProjection {
     /// Index among the plastic projections.
     pub plastic: usize,
     /// Name (a label that lives for the whole run).
-    pub name: &'static str,
+    #[serde(deserialize_with = "synaptogen_engine::labels::deserialize")]
+    pub name: synaptogen_engine::labels::Label,
     /// High bits of its spines' ids; the low 40 bits count births.
     pub id_prefix: u64,
     /// Serial of the next spine.
@@ -46,12 +47,13 @@ pub struct SpinyProjection {
 }
 
 /// A population of spiny neurons and the projections that make spines on it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SpinyTarget {
     /// Population index.
     pub population: usize,
     /// Name (a label that lives for the whole run).
-    pub name: &'static str,
+    #[serde(deserialize_with = "synaptogen_engine::labels::deserialize")]
+    pub name: synaptogen_engine::labels::Label,
     /// First global neuron index.
     pub first: u32,
     /// Hash of the population name (stable ids of its neurons).
@@ -80,7 +82,7 @@ pub struct SpinyTarget {
 /// Multipliers that intracellular signalling applies to a neuron's structural rules
 /// (`crate::signalling`): BDNF and synaptic proteins raise formation and enlarge heads,
 /// stress raises elimination and shrinks the apical dendrite (BIOLOGY.md §5–6).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SpineDrive {
     /// Multiplies the formation rate per µm.
     pub formation: f32,
@@ -121,7 +123,7 @@ impl SpinyTarget {
 }
 
 /// The tables structural plasticity writes.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub struct SpineTables {
     /// `spines.csv`.
     pub events: TableId,
@@ -130,7 +132,7 @@ pub struct SpineTables {
 }
 
 /// Spines of the whole simulation: parameters, targets, projections, tables.
-#[derive(Resource, Debug, Clone)]
+#[derive(Resource, Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Spines {
     /// Parameters.
     pub params: SpineParams,

@@ -29,8 +29,10 @@ mod plasticity;
 pub use pharmacology::{drug_library, drug_named, drug_names};
 #[cfg(test)]
 mod properties;
+mod state;
 mod stimuli;
 use crate::schema::InputSpec;
+pub use state::{StateError, Takeover};
 
 /// Why a valid scenario could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -123,7 +125,7 @@ impl WindowPlan {
 
 /// What the spiking part of a run did: how many windows, how many steps with spiking
 /// (all of them without windows). A pure function of the scenario.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SpikingRecord {
     /// Spiking windows run (0 without `[simulation.windows]`).
     pub windows: u64,
@@ -145,62 +147,107 @@ pub struct Built {
     pub quiet_steps: u64,
     /// Spiking windows, when the scenario asks for them.
     pub windows: Option<WindowPlan>,
-    /// What [`Built::run_spiking`] has done so far.
+    /// What [`Built::run_to`] has done so far.
     pub spiking: SpikingRecord,
+    /// Where the run stands in its window plan.
+    pub cursor: WindowCursor,
     /// Bytes of synapse storage (connectivity, plasticity state).
     pub synapse_bytes: usize,
     /// Column titles of the state recording (`population/neuron/variable`).
     pub state_columns: Vec<String>,
 }
 
+/// Where a run stands in its plan of windows: the current window ends at `window_end`, the
+/// next starts at `next_window` (steps). Saved in checkpoints.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WindowCursor {
+    /// End of the current (or last) window.
+    pub window_end: u64,
+    /// Start of the next window.
+    pub next_window: u64,
+}
+
 impl Built {
-    /// Runs the scenario's spiking part: throughout, or — with `[simulation.windows]` —
-    /// in windows, with only the slow and structural schedules in the gaps between them.
-    /// `progress` gets steps done out of [`Built::steps`] and the windows started so far;
+    /// Steps of the whole run: the spiking part ([`Built::steps`]) and the quiet stretch.
+    pub fn total_steps(&self) -> u64 {
+        self.steps + self.quiet_steps
+    }
+
+    /// Runs on from the current step to `until` (at most [`Built::total_steps`]): the
+    /// spiking part throughout or — with `[simulation.windows]` — in windows with only the
+    /// slow and structural schedules in the gaps, then the quiet stretch. `progress` gets
+    /// steps done out of [`Built::total_steps`] and the windows started so far;
     /// [`Built::spiking`] records what was done.
-    pub fn run_spiking(
+    ///
+    /// A run split into several calls gives the same results as one call: every step does
+    /// the same thing wherever a call ends, and monitors keep their partial data (the
+    /// checkpoints rely on this).
+    pub fn run_to(
         &mut self,
+        until: u64,
         sink: &mut (dyn RecordSink + Send),
         progress: &mut (dyn FnMut(Progress, u64) + Send),
     ) -> Result<(), EngineError> {
-        let total = self.steps;
-        let Some(plan) = self.windows.clone() else {
-            self.simulation.run(total, sink, &mut |p| progress(p, 0))?;
-            self.spiking.spiking_steps += total;
-            return Ok(());
-        };
-        // Progress of a sub-run that starts `offset` steps into the spiking part.
-        let shifted = |offset: u64, p: Progress| Progress {
-            done_steps: offset + p.done_steps,
-            total_steps: total,
-            ..p
-        };
-        let mut done = 0;
-        while done < total {
-            let next = plan.next_start(done).min(total);
-            let s = plan.spiking.min(next - done).max(1).min(total - done);
-            let offset = done;
-            if self.spiking.windows > 0 {
-                self.simulation
-                    .world
-                    .resource_mut::<SpikeStatistics>()
-                    .break_intervals();
+        let total = self.total_steps();
+        let until = until.min(total);
+        loop {
+            let done = self.simulation.step();
+            if done >= until {
+                return Ok(());
             }
-            self.spiking.windows += 1;
-            self.spiking.spiking_steps += s;
             let windows = self.spiking.windows;
-            self.simulation
-                .run(s, sink, &mut |p| progress(shifted(offset, p), windows))?;
-            done += s;
-            let gap = next.saturating_sub(done);
-            if gap > 0 {
-                let offset = done;
+            // Progress of a sub-run that starts at `done`.
+            let mut report = |p: Progress| {
+                progress(
+                    Progress {
+                        done_steps: done + p.done_steps,
+                        total_steps: total,
+                        ..p
+                    },
+                    windows,
+                )
+            };
+            if done >= self.steps {
                 self.simulation
-                    .advance_quiet(gap, sink, &mut |p| progress(shifted(offset, p), windows))?;
-                done += gap;
+                    .advance_quiet(until - done, sink, &mut report)?;
+            } else if done < self.cursor.window_end {
+                let n = self.cursor.window_end.min(until) - done;
+                self.spiking.spiking_steps += n;
+                self.simulation.run(n, sink, &mut report)?;
+            } else if done < self.cursor.next_window {
+                let n = self.cursor.next_window.min(until) - done;
+                self.simulation.advance_quiet(n, sink, &mut report)?;
+            } else {
+                self.start_window(done);
             }
         }
-        Ok(())
+    }
+
+    /// Opens the window that starts at step `done` (the whole spiking part without
+    /// `[simulation.windows]`).
+    fn start_window(&mut self, done: u64) {
+        let steps = self.steps;
+        let Some(plan) = &self.windows else {
+            self.cursor = WindowCursor {
+                window_end: steps,
+                next_window: steps,
+            };
+            return;
+        };
+        let next = plan.next_start(done).min(steps);
+        let spiking = plan.spiking.min(next - done).max(1).min(steps - done);
+        if self.spiking.windows > 0 {
+            // No inter-spike interval spans the gap before this window.
+            self.simulation
+                .world
+                .resource_mut::<SpikeStatistics>()
+                .break_intervals();
+        }
+        self.spiking.windows += 1;
+        self.cursor = WindowCursor {
+            window_end: done + spiking,
+            next_window: next,
+        };
     }
 
     /// Brings every lazily updated efficacy (the calcium rule's) up to the current step and
@@ -509,6 +556,7 @@ pub fn build(r: &Resolved, threads: usize) -> Result<Built, BuildError> {
         steps: steps(sim.duration_ms, dt),
         quiet_steps: steps(sim.quiet_after_ms, dt),
         spiking: SpikingRecord::default(),
+        cursor: WindowCursor::default(),
         windows: sim.windows.map(|w| WindowPlan {
             spiking: steps(w.spiking.ms, dt).max(1),
             every: steps(w.every.ms, dt).max(1),

@@ -14,7 +14,7 @@ use synaptogen_models::pharmacology::{
 use synaptogen_models::ports::GLUTAMATE_PORT;
 use synaptogen_pharma::bath::BathApplication;
 use synaptogen_pharma::drug::Drug;
-use synaptogen_pharma::pk::{Amount, Dose, Pharmacokinetics};
+use synaptogen_pharma::pk::{Amount, Dose, Pharmacokinetics, PkState};
 use synaptogen_pharma::stress::{ChronicUnpredictable, CorticosteroneExposure, StressProtocol};
 
 use crate::load::Resolved;
@@ -54,6 +54,12 @@ impl DrugLevels for PkLevels {
     }
     fn names(&self) -> &[String] {
         &self.names
+    }
+    fn state(&self) -> PkState {
+        self.pk.state()
+    }
+    fn restore(&mut self, state: &PkState) -> Result<(), String> {
+        self.pk.restore(state).map_err(|e| e.to_string())
     }
 }
 

@@ -20,10 +20,7 @@ use synaptogen_models::{CellType, Transmitter};
 use crate::load::Resolved;
 use crate::schema::PlasticitySpec;
 
-/// A label for output tables that lives for the whole run (one per name, at build).
-pub(crate) fn label(name: &str) -> &'static str {
-    Box::leak(name.to_owned().into_boxed_str())
-}
+pub(crate) use synaptogen_engine::labels::label;
 
 /// True when `projection`'s synapses are spines: glutamatergic onto a cell with dendrites.
 pub(crate) fn is_spiny(r: &Resolved, source: &str, target: &str) -> bool {
