@@ -17,6 +17,9 @@ pub enum Command {
     /// Run a scenario and write a run folder (scenario.toml, summary.json, spikes.csv, rates.csv).
     #[command(after_help = RUN_HELP)]
     Run(RunArgs),
+    /// Continue a run that was stopped (--stop-at) or killed, from its newest checkpoint.
+    #[command(after_help = RESUME_HELP)]
+    Resume(ResumeArgs),
     /// Check a scenario file without building or running it.
     Validate(ValidateArgs),
     /// Run a benchmark network and report speed and memory.
@@ -34,7 +37,23 @@ Run folder (atomic: written under a hidden .NAME.partial-PID folder, renamed whe
   rates.csv        time_ms (bin start) and one rate column (Hz) per population
   state.csv        sampled state variables, if the scenario records any
 
+  checkpoints/     step-NNNNNNNNNNNN.ckpt snapshots, with --checkpoint-every/--checkpoint-at
+
+Checkpoints: `--checkpoint-every 6h` keeps the newest snapshot of the whole state (rolling);
+`--checkpoint-at 21d` keeps one at each time given; `--stop-at 3d` stops there, leaving the
+partial folder for `synaptogen resume`. `--from RUN/checkpoints/step-N.ckpt` starts a new
+arm from a snapshot: the network and its state come from the checkpoint; the scenario
+gives what happens from then on (its interventions before that time must be the
+checkpoint's) and the recording. Outputs of the arm start at the checkpoint's time.
+
 Exit codes: 0 ok, 2 bad input (scenario or flags), 1 internal failure.";
+
+const RESUME_HELP: &str = "\
+RUN_DIR is the --out folder of the interrupted run (its hidden .NAME.partial-PID folder is
+found) or that partial folder itself. The run continues from its newest checkpoint with the
+scenario and checkpoint settings it was started with; output written after that checkpoint
+is dropped and rewritten, so the finished folder equals an uninterrupted run's (summary.json
+`execution` aside). Exit codes: 0 ok, 2 bad input, 1 internal failure.";
 
 /// Options shared by commands that read a scenario.
 #[derive(Debug, Args)]
@@ -64,6 +83,36 @@ pub struct RunArgs {
     pub threads: Option<usize>,
     #[command(flatten)]
     pub scenario_args: ScenarioArgs,
+    /// No progress bar and no summary on the terminal.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Write a checkpoint every TIME of model time (e.g. `6h`), keeping the newest.
+    #[arg(long, value_name = "TIME")]
+    pub checkpoint_every: Option<String>,
+    /// Write a checkpoint at each TIME (comma-separated, e.g. `21d,22d`), keeping them all.
+    #[arg(long, value_name = "TIME", value_delimiter = ',')]
+    pub checkpoint_at: Vec<String>,
+    /// Stop at TIME with a checkpoint, leaving the run to `synaptogen resume`.
+    #[arg(long, value_name = "TIME")]
+    pub stop_at: Option<String>,
+    /// Start from a checkpoint of another run (a forked arm).
+    #[arg(long, value_name = "CHECKPOINT")]
+    pub from: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// The run folder (`--out` of the interrupted run) or its partial folder.
+    pub run_dir: PathBuf,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+    /// Replace the finished run's folder if it exists by now.
+    #[arg(long)]
+    pub force: bool,
+    /// Stop again at TIME with a checkpoint.
+    #[arg(long, value_name = "TIME")]
+    pub stop_at: Option<String>,
     /// No progress bar and no summary on the terminal.
     #[arg(long, short)]
     pub quiet: bool,

@@ -1,7 +1,8 @@
 //! CSV output of the monitors: spikes.csv, rates.csv, state.csv.
 
+use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use synaptogen_engine::monitors::{
@@ -27,6 +28,16 @@ impl std::fmt::Display for Time {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:.*}", self.1, self.0)
     }
+}
+
+/// Opens `path` to append after its first `length` bytes (a resumed run: what was written
+/// after the checkpoint is dropped).
+fn reopen(path: &Path, length: u64) -> std::io::Result<BufWriter<File>> {
+    let file = std::fs::OpenOptions::new().write(true).open(path)?;
+    file.set_len(length)?;
+    let mut w = BufWriter::with_capacity(1 << 20, file);
+    w.seek(SeekFrom::End(0))?;
+    Ok(w)
 }
 
 fn create(path: &Path, header: &str) -> std::io::Result<BufWriter<File>> {
@@ -77,6 +88,68 @@ impl CsvSink {
             dt_ms,
             decimals: decimals_of(dt_ms),
         })
+    }
+
+    /// Reopens the files of an interrupted run in `dir`, each cut to its length in
+    /// `lengths` (from the checkpoint) and appended to from there.
+    pub fn resume(
+        dir: &Path,
+        dt_ms: f64,
+        populations: &[String],
+        state_columns: &[String],
+        lengths: &BTreeMap<String, u64>,
+    ) -> std::io::Result<Self> {
+        let missing = |name: &str| {
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("the checkpoint lists no length for {name}"),
+            )
+        };
+        let open = |name: &str| -> std::io::Result<BufWriter<File>> {
+            let length = *lengths.get(name).ok_or_else(|| missing(name))?;
+            reopen(&dir.join(name), length)
+        };
+        let state = if state_columns.is_empty() {
+            None
+        } else {
+            Some(open("state.csv")?)
+        };
+        let mut tables = Vec::new();
+        for (file, &length) in lengths {
+            if let Some(name) = file.strip_suffix(".csv")
+                && !matches!(name, "spikes" | "rates" | "state")
+            {
+                tables.push((name.to_owned(), reopen(&dir.join(file), length)?));
+            }
+        }
+        Ok(Self {
+            spikes: open("spikes.csv")?,
+            rates: open("rates.csv")?,
+            state,
+            tables,
+            dir: dir.to_owned(),
+            n_populations: populations.len(),
+            dt_ms,
+            decimals: decimals_of(dt_ms),
+        })
+    }
+
+    /// Writes everything buffered and returns every file's length, for a checkpoint.
+    pub fn flush_lengths(&mut self) -> std::io::Result<BTreeMap<String, u64>> {
+        fn length(w: &mut BufWriter<File>) -> std::io::Result<u64> {
+            w.flush()?;
+            w.get_ref().metadata().map(|m| m.len())
+        }
+        let mut lengths = BTreeMap::new();
+        lengths.insert("spikes.csv".to_owned(), length(&mut self.spikes)?);
+        lengths.insert("rates.csv".to_owned(), length(&mut self.rates)?);
+        if let Some(s) = &mut self.state {
+            lengths.insert("state.csv".to_owned(), length(s)?);
+        }
+        for (name, w) in &mut self.tables {
+            lengths.insert(format!("{name}.csv"), length(w)?);
+        }
+        Ok(lengths)
     }
 
     /// Model time of `step` in ms, with exactly the decimals `dt_ms` needs.
@@ -150,8 +223,9 @@ impl RecordSink for CsvSink {
     }
 
     fn rates(&mut self, bins: RateBins<'_>) -> Result<(), SinkError> {
-        for (b, row) in bins.rates_hz.chunks(self.n_populations.max(1)).enumerate() {
-            let t = self.time((bins.first_bin + b as u64) * bins.bin_steps);
+        let rows = bins.rates_hz.chunks(self.n_populations.max(1));
+        for (&start, row) in bins.starts.iter().zip(rows) {
+            let t = self.time(start);
             write!(self.rates, "{t}")?;
             for rate in row {
                 write!(self.rates, ",{rate}")?;

@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 success, 2 bad input (scenario, flags), 1 internal failure.
 
+mod checkpoint;
 mod cli;
 mod commands;
 mod csv_sink;
@@ -22,6 +23,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
         cli::Command::Run(args) => commands::run::run(args),
+        cli::Command::Resume(args) => commands::run::resume(args),
         cli::Command::Validate(args) => commands::validate::run(args),
         cli::Command::Bench(args) => commands::bench::run(args),
         cli::Command::List => commands::list::run(),

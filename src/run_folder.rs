@@ -55,6 +55,37 @@ impl RunFolder {
         })
     }
 
+    /// Takes over the partial folder `partial` of an interrupted run, to finish it into
+    /// `target` (refused if `target` is occupied, unless `replace`).
+    pub fn adopt(partial: &Path, target: &Path, replace: bool) -> Result<Self, Failure> {
+        let occupied =
+            target.exists() && fs::read_dir(target).map_or(true, |mut d| d.next().is_some());
+        if occupied && !replace {
+            return Err(Failure::input(format!(
+                "{} exists and is not empty, so the resumed run cannot be moved there; move it \
+                 away or add --force to replace it",
+                target.display()
+            )));
+        }
+        Ok(Self {
+            target: target.to_owned(),
+            partial: partial.to_owned(),
+            replace: occupied && replace,
+            committed: false,
+        })
+    }
+
+    /// Leaves the partial folder in place (a run stopped on purpose, to be resumed).
+    pub fn keep(mut self) -> PathBuf {
+        self.committed = true;
+        self.partial.clone()
+    }
+
+    /// Where the finished run will be.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
     /// The folder being written.
     pub fn dir(&self) -> &Path {
         &self.partial

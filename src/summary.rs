@@ -37,7 +37,18 @@ pub struct RunSummary {
     /// Drugs, block, glutamate and signalling (absent without `[pharmacology]`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pharmacology: Option<PharmacologySummary>,
+    /// The checkpoint this arm was forked from (`run --from`); absent for a run from step 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forked_from: Option<Origin>,
     pub execution: Execution,
+}
+
+/// A checkpoint a run started from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Origin {
+    pub checkpoint: String,
+    pub step: u64,
+    pub model_time_ms: f64,
 }
 
 /// How the run covered model time. `mode` is `full` (spiking throughout the spiking part)
@@ -214,6 +225,9 @@ pub struct Execution {
     pub events_per_wall_s: f64,
     pub peak_rss_mb: Option<f64>,
     pub machine: String,
+    /// The checkpoint `resume` continued from (the results equal an uninterrupted run's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resumed_from: Option<Origin>,
 }
 
 /// Wall-clock figures of a run.
@@ -374,6 +388,7 @@ impl RunSummary {
             pharmacology: world
                 .get_resource::<Pharmacology>()
                 .map(PharmacologySummary::new),
+            forked_from: None,
             execution: Execution {
                 threads: built.simulation.threads(),
                 build_wall_s: wall.build_s,
@@ -382,6 +397,7 @@ impl RunSummary {
                 events_per_wall_s: events as f64 / wall.simulation_s.max(1e-12),
                 peak_rss_mb: crate::timing::peak_rss_mb(),
                 machine: crate::timing::machine(),
+                resumed_from: None,
             },
         }
     }
