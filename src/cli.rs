@@ -20,6 +20,8 @@ pub enum Command {
     /// Continue a run that was stopped (--stop-at) or killed, from its newest checkpoint.
     #[command(after_help = RESUME_HELP)]
     Resume(ResumeArgs),
+    /// Compare the key readouts of two finished runs of one protocol (e.g. full vs bridged).
+    Compare(CompareArgs),
     /// Check a scenario file without building or running it.
     Validate(ValidateArgs),
     /// Run a benchmark network and report speed and memory.
@@ -38,6 +40,8 @@ Run folder (atomic: written under a hidden .NAME.partial-PID folder, renamed whe
   state.csv        sampled state variables, if the scenario records any
 
   checkpoints/     step-NNNNNNNNNNNN.ckpt snapshots, with --checkpoint-every/--checkpoint-at
+With --compare-modes: bridged/ and full/ (two run folders as above) and comparison.csv
+(readout, population, statistic, reference = full, candidate = bridged, relative_difference).
 
 Checkpoints: `--checkpoint-every 6h` keeps the newest snapshot of the whole state (rolling);
 `--checkpoint-at 21d` keeps one at each time given; `--stop-at 3d` stops there, leaving the
@@ -98,6 +102,23 @@ pub struct RunArgs {
     /// Start from a checkpoint of another run (a forked arm).
     #[arg(long, value_name = "CHECKPOINT")]
     pub from: Option<PathBuf>,
+    /// Run the scenario twice — bridged (its windows, or the default ones) and full (every
+    /// step spikes: the ground truth) — into OUT/bridged and OUT/full, and write
+    /// OUT/comparison.csv with the difference in the key readouts. Full mode costs the
+    /// whole protocol's spiking: for protocols of hours, not weeks.
+    #[arg(long, conflicts_with_all = ["from", "checkpoint_every", "checkpoint_at", "stop_at"])]
+    pub compare_modes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The reference run folder (e.g. the full-mode run).
+    pub reference: PathBuf,
+    /// The run folder compared with it (e.g. the bridged run).
+    pub candidate: PathBuf,
+    /// Also write the table as CSV to this file.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 mod checkpoint;
 mod cli;
 mod commands;
+mod compare;
 mod csv_sink;
 mod failure;
 mod output;
@@ -24,6 +25,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Run(args) => commands::run::run(args),
         cli::Command::Resume(args) => commands::run::resume(args),
+        cli::Command::Compare(args) => commands::run::compare(args),
         cli::Command::Validate(args) => commands::validate::run(args),
         cli::Command::Bench(args) => commands::bench::run(args),
         cli::Command::List => commands::list::run(),

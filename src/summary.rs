@@ -11,7 +11,7 @@ use synaptogen_models::spines::{SpineColumns, Spines};
 use synaptogen_scenario::{Built, Resolved};
 
 /// Version of the summary layout (bumped when a field changes meaning or disappears).
-pub const SUMMARY_VERSION: u32 = 1;
+pub const SUMMARY_VERSION: u32 = 2;
 
 /// The whole summary. Everything outside `execution` is a pure function of the scenario and
 /// seed: identical for any thread count and machine.
@@ -52,7 +52,7 @@ pub struct Origin {
 }
 
 /// How the run covered model time. `mode` is `full` (spiking throughout the spiking part)
-/// or `windows` (`[simulation.windows]`); `spiking_ms` is the model time in which the
+/// or `bridged` (spiking windows, `simulation.mode`); `spiking_ms` is the model time in which the
 /// network spiked, which population rates are computed over; `quiet_ms` the stretch after
 /// the spiking part (`simulation.quiet_after_ms`).
 #[derive(Debug, Serialize)]
@@ -349,7 +349,7 @@ impl RunSummary {
             steps: built.steps,
             schedule: ScheduleSummary {
                 mode: if built.windows.is_some() {
-                    "windows"
+                    "bridged"
                 } else {
                     "full"
                 },

@@ -73,11 +73,60 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         plan,
         stop_at_ms,
     };
+    if args.compare_modes {
+        return compare_modes(scenario, &overrides, folder, &options);
+    }
     finish(
         execute(&resolved, &folder, start, &options)?,
         folder,
         args.quiet,
     )
+}
+
+/// `run --compare-modes`: the scenario bridged and full, and the comparison.
+fn compare_modes(
+    scenario: &str,
+    overrides: &[synaptogen_scenario::Override],
+    folder: RunFolder,
+    options: &Options,
+) -> Result<(), Failure> {
+    for mode in ["bridged", "full"] {
+        let mut with_mode = overrides.to_vec();
+        with_mode.push(
+            synaptogen_scenario::Override::parse(&format!("simulation.mode=\"{mode}\""))
+                .map_err(Failure::input)?,
+        );
+        let resolved = super::load(scenario, &with_mode)?;
+        if !options.quiet {
+            outln!("{mode} mode:");
+        }
+        let arm = RunFolder::create(&folder.file(mode), false)?;
+        let Outcome::Finished(summary) = execute(&resolved, &arm, Start::Fresh, options)? else {
+            unreachable!("no --stop-at with --compare-modes");
+        };
+        arm.commit()?;
+        if !options.quiet {
+            outln!("{}", summary.render().trim_end());
+        }
+    }
+    let rows = crate::compare::compare(&folder.file("full"), &folder.file("bridged"))?;
+    crate::compare::write(&folder.file("comparison.csv"), &rows)?;
+    let written = folder.commit()?;
+    if !options.quiet {
+        outln!("bridged (candidate) against full (reference):");
+        outln!("{}", crate::compare::render(&rows).trim_end());
+        outln!("output: {}", written.display());
+    }
+    Ok(())
+}
+
+pub fn compare(args: crate::cli::CompareArgs) -> Result<(), Failure> {
+    let rows = crate::compare::compare(&args.reference, &args.candidate)?;
+    if let Some(path) = &args.out {
+        crate::compare::write(path, &rows)?;
+    }
+    outln!("{}", crate::compare::render(&rows).trim_end());
+    Ok(())
 }
 
 pub fn resume(args: ResumeArgs) -> Result<(), Failure> {
@@ -222,8 +271,9 @@ fn interrupted_run(run_dir: &Path) -> Result<PathBuf, Failure> {
 }
 
 /// Refuses to fork `resolved` from `parent` when the arm's past differs from the
-/// checkpoint's: an intervention starting before the checkpoint that is not exactly one of
-/// the checkpoint's, or a run that ends before it.
+/// checkpoint's: an intervention starting before or at the checkpoint (a dose at that very
+/// time is already in the saved state) that is not exactly one of the checkpoint's, or a
+/// run that ends before it.
 fn check_fork(resolved: &Resolved, parent: &Checkpoint) -> Result<(), Failure> {
     let at_ms = parent.header.model_time_ms;
     let source = parent.path.display().to_string();
@@ -239,13 +289,13 @@ fn check_fork(resolved: &Resolved, parent: &Checkpoint) -> Result<(), Failure> {
         r.scenario
             .interventions
             .iter()
-            .filter(|i| i.start().ms < at_ms)
+            .filter(|i| i.start().ms <= at_ms)
             .cloned()
             .collect()
     };
     if before(resolved) != before(&saved) {
         return Err(bad(
-            "its interventions before that time differ from the checkpoint's; an arm may only \
+            "its interventions up to that time differ from the checkpoint's; an arm may only \
              change what happens after it"
                 .into(),
         ));
@@ -382,6 +432,10 @@ fn execute(
             })
             .internal("the simulation failed")?;
         if next >= total_steps {
+            // A kept checkpoint at the very end is a state to fork arms from.
+            if options.plan.keeps(next, dt_ms) {
+                save_checkpoint(resolved, folder, &mut built, &mut sink, &options.plan)?;
+            }
             break;
         }
         let header = save_checkpoint(resolved, folder, &mut built, &mut sink, &options.plan)?;

@@ -143,7 +143,7 @@ fn a_windowed_run_reports_its_schedule_and_statistics_of_the_spiking() {
         r#"simulation.windows={ spiking = "200ms", every = "1s" }"#,
     ]);
     let s = summary(&out);
-    assert_eq!(s["schedule"]["mode"], "windows");
+    assert_eq!(s["schedule"]["mode"], "bridged");
     assert_eq!(s["schedule"]["windows"], 4);
     assert_eq!(s["schedule"]["spiking_ms"], 800.0);
 

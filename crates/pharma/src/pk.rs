@@ -1188,6 +1188,71 @@ mod tests {
     }
 
     #[test]
+    fn a_restored_state_goes_on_exactly_and_keeps_its_given_doses() {
+        let doses = |amount: f64| {
+            [
+                dose(
+                    "ketamine",
+                    Amount::MgPerKg(10.0),
+                    Route::Intraperitoneal,
+                    600.0,
+                    0.0,
+                ),
+                dose(
+                    "ketamine",
+                    Amount::MgPerKg(amount),
+                    Route::Intraperitoneal,
+                    7200.0,
+                    0.0,
+                ),
+            ]
+        };
+        let engine = |amount: f64| {
+            Pharmacokinetics::new(&library(), Species::Rat, 0.3, &doses(amount)).unwrap()
+        };
+        let mut whole = engine(10.0);
+        whole.advance_to(3600.0).unwrap();
+        let saved = whole.state();
+        whole.advance_to(10_000.0).unwrap();
+        // The same doses: the same amounts, bit for bit.
+        let mut resumed = engine(10.0);
+        resumed.restore(&saved).unwrap();
+        resumed.advance_to(10_000.0).unwrap();
+        assert_eq!(resumed.state(), whole.state());
+        // A forked arm without the second dose: the first, given before the save, stays
+        // given (not given twice), the second never comes.
+        let mut fork = engine(0.0);
+        fork.restore(&saved).unwrap();
+        fork.advance_to(10_000.0).unwrap();
+        let k = fork.index("ketamine").unwrap();
+        assert!(fork.plasma_um(k) < 0.5 * whole.plasma_um(k));
+        let given = fork.mass_balance(k).administered_nmol;
+        assert!((given - whole.mass_balance(k).administered_nmol / 2.0).abs() < 1e-9 * given);
+        // Another drug list is refused.
+        let other = Pharmacokinetics::new(
+            &library(),
+            Species::Rat,
+            0.3,
+            &[dose(
+                "rapamycin",
+                Amount::Nmol(0.2),
+                Route::Intracerebroventricular,
+                0.0,
+                0.0,
+            )],
+        )
+        .unwrap();
+        let err = engine(10.0)
+            .restore(&other.state())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("rapamycin") && err.contains("ketamine"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn icv_rapamycin_fills_the_brain_and_inhibits_mtorc1() {
         // Li et al. 2010: 0.2 nmol i.c.v. in rat, 30 min before ketamine.
         let mut pk = Pharmacokinetics::new(

@@ -292,26 +292,62 @@ pub struct CorticosteroneSpec {
     pub fold: f64,
 }
 
-/// `[simulation.windows]`: spiking only in windows, with the slow and structural systems
-/// carrying on between them from the last window's activity — for protocols of hours to
-/// weeks. Absent: the whole run spikes (`quiet_after_ms` aside).
+/// `[simulation.windows]`: the bridged mode (DESIGN.md, "Time scales") — spiking only in
+/// windows, with the slow and structural systems carrying on between them from the last
+/// window's activity, for protocols of hours to weeks.
 ///
-/// Windows come every `every`, and every `dense_every` before the first intervention (the
-/// baseline) and for `dense_for` after each intervention starts (when a drug level changes
-/// fast); a window always starts at an intervention.
+/// Windows come every `dense_every` before the first intervention (the baseline) and for
+/// `dense_for` after each intervention starts; a window always starts at an intervention.
+/// Elsewhere they come every `every` — or, with `tolerance`, adaptively: the period starts at
+/// `dense_every` at each intervention and after each window doubles (up to `every`) while
+/// the drive the slow systems hand the network (each population's mean NMDA block and AMPA
+/// content) changed by less than `tolerance / 2` since the previous window, and halves
+/// (down to `dense_every`) when it changed by more than `tolerance` — the step-size control
+/// of ODE solvers, applied to the stretches the held activity must bridge.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WindowSpec {
     /// Spiking time per window.
     pub spiking: TimeSpan,
-    /// Period of the windows (window start to window start).
+    /// Period of the windows (window start to window start); the longest with `tolerance`.
     pub every: TimeSpan,
-    /// Period of the windows in the baseline and after an intervention (default: `every`).
+    /// Period of the windows in the baseline and after an intervention (default: `every`);
+    /// the shortest with `tolerance`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dense_every: Option<TimeSpan>,
-    /// How long after each intervention the dense period lasts (default `"3h"`).
-    #[serde(default = "default_dense_for")]
-    pub dense_for: TimeSpan,
+    /// How long after each intervention the period stays at `dense_every` (default `"3h"`,
+    /// or `"0s"` with `tolerance`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dense_for: Option<TimeSpan>,
+    /// Largest change of the network's drive (NMDA block as a fraction, AMPA content as a
+    /// fold) between two windows before the period halves; absent: fixed periods.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<f64>,
+}
+
+impl WindowSpec {
+    /// The windows of `mode = "bridged"` without a `windows` table: 1-s windows, every minute
+    /// in the baseline and while the drive changes, at most 1 h apart, tolerance 0.02 (two
+    /// points of NMDA block, 2 % of AMPA content; the 2-hour ketamine comparison of issue 5
+    /// measures what it costs).
+    pub fn default_bridged() -> Self {
+        Self {
+            spiking: TimeSpan::from_ms(1_000.0),
+            every: TimeSpan::from_ms(3_600_000.0),
+            dense_every: Some(TimeSpan::from_ms(60_000.0)),
+            dense_for: None,
+            tolerance: Some(0.02),
+        }
+    }
+
+    /// The dense stretch after each intervention, default filled in.
+    pub fn dense_for(&self) -> TimeSpan {
+        self.dense_for.unwrap_or(if self.tolerance.is_some() {
+            TimeSpan::from_ms(0.0)
+        } else {
+            default_dense_for()
+        })
+    }
 }
 
 fn default_dense_for() -> TimeSpan {

@@ -87,9 +87,38 @@ pub struct SimulationSettings {
     /// (no spikes), ms (default 0). For days of spine turnover at baseline.
     #[serde(default)]
     pub quiet_after_ms: f64,
-    /// Spiking windows for long protocols (default: spiking throughout).
+    /// `full` (spiking throughout: the ground truth) or `bridged` (spiking windows, see
+    /// `windows`). Default: `bridged` when `windows` is given, else `full`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<TimeMode>,
+    /// Spiking windows of the bridged mode (default with `mode = "bridged"`:
+    /// [`WindowSpec::default_bridged`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub windows: Option<WindowSpec>,
+}
+
+/// How a run covers model time (DESIGN.md, "Time scales").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeMode {
+    /// Every step spikes.
+    Full,
+    /// Spiking windows bridged by the slow systems.
+    Bridged,
+}
+
+impl SimulationSettings {
+    /// The windows the run uses: none in full mode, the scenario's or the default ones in
+    /// bridged mode.
+    pub fn bridging(&self) -> Option<WindowSpec> {
+        match self.mode {
+            Some(TimeMode::Full) => None,
+            Some(TimeMode::Bridged) => {
+                Some(self.windows.unwrap_or_else(WindowSpec::default_bridged))
+            }
+            None => self.windows,
+        }
+    }
 }
 
 /// `[populations.NAME]`.

@@ -273,7 +273,27 @@ pub fn validate(
 fn pharmacology(r: &mut Report<'_>, s: &Scenario) {
     use crate::pharmacology::Intervention;
     use synaptogen_pharma::drug::Route;
-    if let Some(w) = &s.simulation.windows {
+    if let Some(w) = &s.simulation.bridging() {
+        if let Some(t) = w.tolerance
+            && !(t.is_finite() && t > 0.0)
+        {
+            r.error(
+                "simulation.windows.tolerance",
+                t,
+                "no change would be small enough",
+                "a number > 0 (e.g. 0.02)",
+            );
+        }
+        if let Some(dense) = w.dense_every
+            && dense.ms > w.every.ms
+        {
+            r.error(
+                "simulation.windows.dense_every",
+                dense,
+                "dense windows sparser than the others",
+                format!("a time ≤ windows.every ({})", w.every),
+            );
+        }
         if w.spiking.ms <= 0.0 {
             r.error(
                 "simulation.windows.spiking",

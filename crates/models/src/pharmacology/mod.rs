@@ -389,6 +389,24 @@ impl Pharmacology {
         1.0 - free
     }
 
+    /// What the slow systems hand the spiking network, per population entry: the mean NMDA
+    /// block (the drug's direct, fast effect) and the mean synaptic AMPA content (the
+    /// slower one through synthesis). Both are smooth functions of model time — no spike
+    /// noise — so their change between two spiking windows says how stale the held
+    /// activity has become (the adaptive window placement of `[simulation.windows]`).
+    pub fn network_drive(&self) -> Vec<f64> {
+        let mut drive = Vec::with_capacity(2 * self.populations.len());
+        for (p, pop) in self.populations.iter().enumerate() {
+            let block = self.class_block(p);
+            drive.push((0..3).map(|c| block[c] * pop.class_fraction[c]).sum());
+            drive.push(
+                self.signalling
+                    .mean(Species::AmpaContent, self.activity.range_of(p)),
+            );
+        }
+        drive
+    }
+
     /// Mean blocked fraction of each class in population entry `p` (weighted over neurons).
     pub fn class_block(&self, p: usize) -> [f64; 3] {
         let pop = &self.populations[p];

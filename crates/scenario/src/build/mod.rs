@@ -19,6 +19,7 @@ use synaptogen_models::inputs::{
 use synaptogen_models::neuron::{
     InitialVariable, Kernel, Neuron, NeuronGroup, NeuronGroups, STATE_VARIABLES,
 };
+use synaptogen_models::pharmacology::Pharmacology;
 use synaptogen_models::plasticity::PlasticProjections;
 use synaptogen_models::ports::N_PORTS;
 
@@ -85,41 +86,68 @@ pub struct ProjectionSummary {
     pub plastic: bool,
 }
 
-/// When the network spikes in a windowed run (`[simulation.windows]`), in steps.
+/// When the network spikes in a bridged run (`[simulation.windows]`), in steps.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WindowPlan {
     /// Spiking steps per window.
     pub spiking: u64,
-    /// Period of the windows.
+    /// Period of the windows (the longest with a tolerance).
     pub every: u64,
-    /// Period before the first intervention and within `dense_for` after each.
+    /// Period before the first intervention and within `dense_for` after each (the
+    /// shortest with a tolerance).
     pub dense_every: u64,
     /// Length of the dense stretch after an intervention.
     pub dense_for: u64,
     /// Steps at which interventions start.
     pub dense_starts: Vec<u64>,
+    /// Largest change of the network drive between windows (adaptive periods), if any.
+    pub tolerance: Option<f64>,
 }
 
 impl WindowPlan {
-    /// Start of the window after the one starting at `step`: one period on (the dense one
-    /// before the first intervention — the baseline — and inside a dense stretch), or the
-    /// next intervention if that comes first.
-    pub fn next_start(&self, step: u64) -> u64 {
+    /// True when a window starting at `step` must come `dense_every` after the previous
+    /// one: in the baseline (before the first intervention) or within `dense_for` of an
+    /// intervention's start.
+    fn is_dense(&self, step: u64) -> bool {
         let first = self.dense_starts.iter().copied().min();
-        let dense = first.is_some_and(|f| step < f)
+        first.is_some_and(|f| step < f)
             || self
                 .dense_starts
                 .iter()
-                .any(|&d| d <= step && step < d + self.dense_for);
-        let period = if dense { self.dense_every } else { self.every };
-        let next_intervention = self
-            .dense_starts
+                .any(|&d| d <= step && step < d + self.dense_for)
+    }
+
+    /// The first intervention start after `step` (`u64::MAX` when none).
+    fn next_intervention(&self, step: u64) -> u64 {
+        self.dense_starts
             .iter()
             .copied()
             .filter(|&d| d > step)
             .min()
-            .unwrap_or(u64::MAX);
-        (step + period).min(next_intervention)
+            .unwrap_or(u64::MAX)
+    }
+
+    /// The period after a window starting at `step`, given the previous period and how
+    /// much the network drive changed over it: `dense_every` in dense stretches and at
+    /// interventions; else halved above the tolerance, doubled below half of it (within
+    /// `dense_every ..= every`), kept between.
+    pub fn adapted_period(&self, step: u64, previous: u64, change: f64) -> u64 {
+        let Some(tolerance) = self.tolerance else {
+            return if self.is_dense(step) {
+                self.dense_every
+            } else {
+                self.every
+            };
+        };
+        if previous == 0 || self.is_dense(step) || self.dense_starts.contains(&step) {
+            self.dense_every
+        } else if change > tolerance {
+            (previous / 2).max(self.dense_every)
+        } else if change < tolerance / 2.0 {
+            (previous * 2).min(self.every)
+        } else {
+            previous
+        }
     }
 }
 
@@ -158,13 +186,18 @@ pub struct Built {
 }
 
 /// Where a run stands in its plan of windows: the current window ends at `window_end`, the
-/// next starts at `next_window` (steps). Saved in checkpoints.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// next starts at `next_window` (steps); with adaptive periods, the current period and the
+/// network drive at the current window's start. Saved in checkpoints.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WindowCursor {
     /// End of the current (or last) window.
     pub window_end: u64,
     /// Start of the next window.
     pub next_window: u64,
+    /// Steps from the current window's start to the next's.
+    pub period: u64,
+    /// Network drive ([`Pharmacology::network_drive`]) at the current window's start.
+    pub drive: Vec<f64>,
 }
 
 impl Built {
@@ -224,17 +257,34 @@ impl Built {
     }
 
     /// Opens the window that starts at step `done` (the whole spiking part without
-    /// `[simulation.windows]`).
+    /// windows) and decides when the next one starts.
     fn start_window(&mut self, done: u64) {
         let steps = self.steps;
         let Some(plan) = &self.windows else {
             self.cursor = WindowCursor {
                 window_end: steps,
                 next_window: steps,
+                ..WindowCursor::default()
             };
             return;
         };
-        let next = plan.next_start(done).min(steps);
+        let drive = self
+            .simulation
+            .world
+            .get_resource::<Pharmacology>()
+            .map(Pharmacology::network_drive)
+            .unwrap_or_default();
+        let change = if drive.len() == self.cursor.drive.len() {
+            drive
+                .iter()
+                .zip(&self.cursor.drive)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max)
+        } else {
+            0.0
+        };
+        let period = plan.adapted_period(done, self.cursor.period, change);
+        let next = (done + period).min(plan.next_intervention(done)).min(steps);
         let spiking = plan.spiking.min(next - done).max(1).min(steps - done);
         if self.spiking.windows > 0 {
             // No inter-spike interval spans the gap before this window.
@@ -247,6 +297,8 @@ impl Built {
         self.cursor = WindowCursor {
             window_end: done + spiking,
             next_window: next,
+            period,
+            drive,
         };
     }
 
@@ -557,11 +609,12 @@ pub fn build(r: &Resolved, threads: usize) -> Result<Built, BuildError> {
         quiet_steps: steps(sim.quiet_after_ms, dt),
         spiking: SpikingRecord::default(),
         cursor: WindowCursor::default(),
-        windows: sim.windows.map(|w| WindowPlan {
+        windows: sim.bridging().map(|w| WindowPlan {
             spiking: steps(w.spiking.ms, dt).max(1),
             every: steps(w.every.ms, dt).max(1),
             dense_every: steps(w.dense_every.unwrap_or(w.every).ms, dt).max(1),
-            dense_for: steps(w.dense_for.ms, dt),
+            dense_for: steps(w.dense_for().ms, dt),
+            tolerance: w.tolerance,
             dense_starts: s
                 .interventions
                 .iter()
@@ -577,6 +630,44 @@ pub fn build(r: &Resolved, threads: usize) -> Result<Built, BuildError> {
 mod tests {
     use super::*;
     use crate::load::{load_builtin, load_str};
+
+    fn plan(tolerance: Option<f64>) -> WindowPlan {
+        WindowPlan {
+            spiking: 10,
+            every: 800,
+            dense_every: 100,
+            dense_for: 0,
+            dense_starts: vec![1000],
+            tolerance,
+        }
+    }
+
+    #[test]
+    fn adaptive_periods_halve_on_change_double_on_calm_and_reset_at_interventions() {
+        let p = plan(Some(0.02));
+        // Baseline and the intervention itself: dense.
+        assert_eq!(p.adapted_period(500, 100, 0.0), 100);
+        assert_eq!(p.adapted_period(1000, 800, 0.0), 100);
+        // After it: doubling while calm, up to `every`; halving on change, down to dense.
+        assert_eq!(p.adapted_period(1100, 100, 0.005), 200);
+        assert_eq!(p.adapted_period(1300, 200, 0.015), 200);
+        assert_eq!(p.adapted_period(1500, 800, 0.0), 800);
+        assert_eq!(p.adapted_period(2300, 800, 0.05), 400);
+        assert_eq!(p.adapted_period(2700, 100, 0.05), 100);
+        // The first window of a run (no previous period) starts dense.
+        assert_eq!(p.adapted_period(1500, 0, 0.0), 100);
+    }
+
+    #[test]
+    fn fixed_periods_are_dense_in_the_baseline_and_the_dense_stretch() {
+        let p = WindowPlan {
+            dense_for: 300,
+            ..plan(None)
+        };
+        assert_eq!(p.adapted_period(500, 0, 1.0), 100);
+        assert_eq!(p.adapted_period(1200, 100, 1.0), 100);
+        assert_eq!(p.adapted_period(1300, 100, 0.0), 800);
+    }
 
     #[test]
     fn shipped_networks_build_with_unambiguous_schedules() {

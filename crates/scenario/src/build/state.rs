@@ -65,7 +65,7 @@ struct SavedRef<'a> {
     statistics: &'a SpikeStatistics,
     rates: Option<&'a PopulationRateMonitor>,
     spiking: SpikingRecord,
-    cursor: WindowCursor,
+    cursor: &'a WindowCursor,
 }
 
 /// The state, read back.
@@ -123,7 +123,7 @@ impl Built {
             statistics: world.resource::<SpikeStatistics>(),
             rates: world.get_resource::<PopulationRateMonitor>(),
             spiking: self.spiking,
-            cursor: self.cursor,
+            cursor: &self.cursor,
         };
         bincode::serialize(&saved).expect("every state type serializes")
     }
@@ -178,6 +178,7 @@ impl Built {
                 self.cursor = WindowCursor {
                     window_end: step,
                     next_window: step,
+                    ..WindowCursor::default()
                 };
             }
         }

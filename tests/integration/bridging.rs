@@ -1,0 +1,129 @@
+//! The bridged mode against the ground truth (issue 5): `run --compare-modes` on a ketamine
+//! protocol, with the tolerance each readout must meet.
+//!
+//! Tolerances, relative to the full run (the readouts of `synaptogen compare`):
+//! * population rates in the spiking windows, NMDA block peak: 10 % and 2 % — the network in
+//!   a window must be the network of the full run at that time (same drug block, same held
+//!   state); 10 % leaves room for the Poisson noise of a few dozen 1-s bins of sparse cells;
+//! * BDNF peak and end: 5 %; p-mTOR and p-p70S6K end: 15 %. The signalling of each neuron
+//!   reads its own activity fold, and 1-s windows resolve the per-neuron folds of sparsely
+//!   firing pyramidal cells poorly (0.7–9 Hz: a few spikes per window), so the cells whose
+//!   rates rise most are under-weighted; the error shrinks with longer windows (measured on
+//!   this protocol at 20 min: 14 % with 1-s windows, 5 % with 10-s windows). 15 % is a
+//!   quarter of the span TARGETS.md allows for the mTORC1 response (S-01: 1.5–2×).
+
+use crate::support::run_ok;
+
+/// An eighth of the default network (same cell types, connection probabilities, inputs).
+const SMALL: [&str; 12] = [
+    "--set",
+    "populations.pfc_pyr.size=100",
+    "--set",
+    "populations.pfc_pv.size=15",
+    "--set",
+    "populations.pfc_sst.size=10",
+    "--set",
+    "populations.vhpc_ca3.size=50",
+    "--set",
+    "populations.vhpc_ca1.size=50",
+    "--set",
+    "populations.vhpc_pv.size=12",
+];
+
+/// `comparison.csv` as (readout, population, statistic, relative difference).
+fn comparison(dir: &std::path::Path) -> Vec<(String, String, String, f64)> {
+    let mut reader = csv::Reader::from_path(dir.join("comparison.csv")).unwrap();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                r[0].to_owned(),
+                r[1].to_owned(),
+                r[2].to_owned(),
+                r[5].parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Checks every row of the comparison in `dir` against the tolerances above.
+fn assert_within_tolerances(dir: &std::path::Path) {
+    let rows = comparison(dir);
+    let tolerance = |readout: &str, statistic: &str| -> Option<f64> {
+        match (readout, statistic) {
+            ("rate_hz", "windows") => Some(0.10),
+            ("nmda_block", "peak") => Some(0.02),
+            ("bdnf", "peak" | "end") => Some(0.05),
+            ("p_mtor" | "p_p70s6k", "end") => Some(0.15),
+            ("spines_density_per_um", "end") => Some(0.01),
+            _ => None,
+        }
+    };
+    let mut checked = 0;
+    for (readout, population, statistic, difference) in &rows {
+        if let Some(t) = tolerance(readout, statistic) {
+            checked += 1;
+            assert!(
+                *difference <= t,
+                "{readout} {statistic} of {population}: bridged differs from full by {:.1} % \
+                 (tolerance {:.0} %)",
+                100.0 * difference,
+                100.0 * t
+            );
+        }
+    }
+    // Every population's rate, block, BDNF and p-mTOR were compared.
+    assert!(checked >= 6 * 5, "only {checked} readouts compared");
+}
+
+#[test]
+fn bridged_and_full_agree_on_a_ketamine_protocol() {
+    // 5 min of baseline, ketamine 10 mg/kg i.p., 7 min after it (the block's rise and the
+    // first signalling response), both modes in one command.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    let mut args = vec![
+        "run",
+        "ketamine_rat_10mgkg",
+        "--compare-modes",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--set",
+        "simulation.duration_ms=720000",
+        "--set",
+        "interventions.0.at=5min",
+    ];
+    args.extend_from_slice(&SMALL);
+    run_ok(&args);
+    for mode in ["bridged", "full"] {
+        assert!(out.join(mode).join("summary.json").exists(), "{mode} run");
+    }
+    let modes = |mode: &str| crate::support::summary(&out.join(mode))["schedule"]["mode"].clone();
+    assert_eq!(modes("bridged"), "bridged");
+    assert_eq!(modes("full"), "full");
+    assert_within_tolerances(&out);
+}
+
+/// The 2-hour protocol of issue 5 on the default network: 10 min of baseline, ketamine
+/// 10 mg/kg i.p., 2 h after it. The full run simulates 7,800 s of spiking (≈ 95 min on one
+/// core), so this test runs on request:
+/// `cargo test --release --test integration two_hour -- --ignored`.
+#[test]
+#[ignore = "95 minutes: the full-mode run of a 2-hour protocol on the default network"]
+fn two_hour_ketamine_protocol_bridged_and_full_agree_on_the_default_network() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    run_ok(&[
+        "run",
+        "ketamine_rat_10mgkg",
+        "--compare-modes",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--set",
+        "simulation.duration_ms=7800000",
+    ]);
+    assert_within_tolerances(&out);
+}
