@@ -142,7 +142,8 @@ impl WindowPlan {
         if previous == 0 || self.is_dense(step) || self.dense_starts.contains(&step) {
             self.dense_every
         } else if change > tolerance {
-            (previous / 2).max(self.dense_every)
+            // Whole multiples of `dense_every` keep windows on the slow schedule's grid.
+            (previous / 2 / self.dense_every).max(1) * self.dense_every
         } else if change < tolerance / 2.0 {
             (previous * 2).min(self.every)
         } else {
@@ -654,6 +655,12 @@ mod tests {
         assert_eq!(p.adapted_period(1500, 800, 0.0), 800);
         assert_eq!(p.adapted_period(2300, 800, 0.05), 400);
         assert_eq!(p.adapted_period(2700, 100, 0.05), 100);
+        // Halving stays on the grid of `dense_every` (a period of `every` = 7 × 100 → 300).
+        let odd = WindowPlan {
+            every: 700,
+            ..plan(Some(0.02))
+        };
+        assert_eq!(odd.adapted_period(3000, 700, 0.05), 300);
         // The first window of a run (no previous period) starts dense.
         assert_eq!(p.adapted_period(1500, 0, 0.0), 100);
     }

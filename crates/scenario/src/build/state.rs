@@ -129,8 +129,7 @@ impl Built {
     }
 
     /// Takes over a state saved by [`Built::save_state`] from a simulation of the same
-    /// network. Checks that it fits before changing anything except on a failure of the
-    /// pharmacology (then the simulation must be dropped).
+    /// network; on an error nothing has changed.
     pub fn restore_state(&mut self, bytes: &[u8], how: Takeover) -> Result<(), StateError> {
         let saved: Saved =
             bincode::deserialize(bytes).map_err(|e| StateError::Corrupt(e.to_string()))?;
