@@ -47,8 +47,10 @@ Checkpoints: `--checkpoint-every 6h` keeps the newest snapshot of the whole stat
 `--checkpoint-at 21d` keeps one at each time given; `--stop-at 3d` stops there, leaving the
 partial folder for `synaptogen resume`. `--from RUN/checkpoints/step-N.ckpt` starts a new
 arm from a snapshot: the network and its state come from the checkpoint; the scenario
-gives what happens from then on (its interventions before that time must be the
-checkpoint's) and the recording. Outputs of the arm start at the checkpoint's time.
+gives what happens from then on (its interventions up to that time must be the
+checkpoint's) and the recording. The arm goes on exactly as the checkpoint's run would have
+while their scenarios agree; its output files start at the checkpoint's time, its
+summary.json covers the whole protocol (with `forked_from`).
 
 Exit codes: 0 ok, 2 bad input (scenario or flags), 1 internal failure.";
 

@@ -10,7 +10,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use synaptogen_engine::monitors::DiscardSink;
-use synaptogen_scenario::{Override, Takeover, build, load_builtin};
+use synaptogen_scenario::{Override, build, load_builtin};
 
 struct Counting;
 
@@ -72,7 +72,7 @@ fn allocations_after_restore(scenario: &str, threads: usize) -> usize {
     original.simulation.drain(&mut DiscardSink).unwrap();
     let state = original.save_state();
     let mut restored = build(&resolved, threads).unwrap();
-    restored.restore_state(&state, Takeover::Resume).unwrap();
+    restored.restore_state(&state).unwrap();
     // Schedules are built on their first run; that is not the step loop.
     restored
         .simulation

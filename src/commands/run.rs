@@ -7,7 +7,7 @@ use crate::output::outln;
 use serde::Serialize;
 
 use synaptogen_scenario::pharmacology::TimeSpan;
-use synaptogen_scenario::{Resolved, Takeover, build, library, load_str};
+use synaptogen_scenario::{Resolved, build, library, load_str};
 
 use crate::checkpoint::{self, Checkpoint, CheckpointPlan, Header};
 use crate::cli::{ResumeArgs, RunArgs};
@@ -51,7 +51,8 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             .iter()
             .map(|t| time_flag("--checkpoint-at", t, false))
             .collect::<Result<_, _>>()?,
-        target: target.clone(),
+        // Absolute, so `resume` finds it from any working directory.
+        target: std::path::absolute(&target).unwrap_or_else(|_| target.clone()),
     };
     let stop_at_ms = args
         .stop_at
@@ -363,13 +364,8 @@ fn execute(
     let origin = match &start {
         Start::Fresh => None,
         Start::Resume(c) | Start::Fork(c) => {
-            let how = if resuming {
-                Takeover::Resume
-            } else {
-                Takeover::Fork
-            };
             built
-                .restore_state(&c.state, how)
+                .restore_state(&c.state)
                 .map_err(|e| Failure::input(format!("{}: {e}", c.path.display())))?;
             // A resumed run's own checkpoint is named inside the run folder (the
             // partial folder it was read from is renamed at the end).

@@ -21,9 +21,7 @@ pub mod pharmacology;
 pub mod schema;
 mod validate;
 
-pub use build::{
-    Built, SpikingRecord, StateError, Takeover, WindowCursor, build, estimated_memory_bytes,
-};
+pub use build::{Built, SpikingRecord, StateError, WindowCursor, build, estimated_memory_bytes};
 pub use error::{ScenarioError, ScenarioErrors};
 pub use load::{Resolved, load_builtin, load_file, load_str};
 pub use overrides::Override;

@@ -300,14 +300,9 @@ impl Pharmacology {
         }
     }
 
-    /// Takes over a saved state. The peaks are kept only when `keep_peaks` (a resumed run;
-    /// a forked arm reports its own). Fails, changing nothing, when the state belongs to
-    /// another network or drug list.
-    pub fn restore_state(
-        &mut self,
-        state: PharmacologyState,
-        keep_peaks: bool,
-    ) -> Result<(), String> {
+    /// Takes over a saved state. Fails, changing nothing, when the state belongs to another
+    /// network or drug list.
+    pub fn restore_state(&mut self, state: PharmacologyState) -> Result<(), String> {
         let names = |p: &[PopulationPharmacology]| p.iter().map(|p| p.name).collect::<Vec<_>>();
         if names(&state.populations) != names(&self.populations)
             || state.activity.len() != self.activity.len()
@@ -326,9 +321,7 @@ impl Pharmacology {
         self.signalling = state.signalling;
         self.slow_steps = state.slow_steps;
         self.last_update_s = state.last_update_s;
-        if keep_peaks {
-            self.peaks = state.peaks;
-        }
+        self.peaks = state.peaks;
         Ok(())
     }
 

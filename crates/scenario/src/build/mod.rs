@@ -33,7 +33,7 @@ mod properties;
 mod state;
 mod stimuli;
 use crate::schema::InputSpec;
-pub use state::{StateError, Takeover};
+pub use state::StateError;
 
 /// Why a valid scenario could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -118,7 +118,7 @@ impl WindowPlan {
     }
 
     /// The first intervention start after `step` (`u64::MAX` when none).
-    fn next_intervention(&self, step: u64) -> u64 {
+    pub fn next_intervention(&self, step: u64) -> u64 {
         self.dense_starts
             .iter()
             .copied()

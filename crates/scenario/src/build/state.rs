@@ -1,14 +1,16 @@
 //! The whole changing state of a built simulation, as bytes: what a checkpoint holds.
 //!
 //! A state is taken over by a simulation built from a scenario — the same one to resume a
-//! run, or another one with the same network to fork an arm. Everything the build makes
+//! run, or another one with the same network to fork an arm, which then goes on exactly as
+//! the run it was saved from would have for as long as their scenarios agree (its summary
+//! covers the whole protocol, the shared past included). Everything the build makes
 //! from the scenario alone (schedules, drug actions, stress protocol, table declarations,
 //! Poisson inputs keyed by seed and step, forced spikes looked up by step) comes from that
 //! build; everything that changes as
 //! the run goes comes from the state: the clock, neurons, synaptic input in flight, the
 //! connectivity (spines rewire it), plasticity, spines and their entities, pharmacology and
-//! signalling, and — when resuming — the spike statistics, the partly filled rate bin and
-//! the position in the window plan.
+//! signalling, the spike statistics (the slow systems read rates from their running counts),
+//! the partly filled rate bin, the record of windows and the position in the window plan.
 //!
 //! Random numbers need no saving: every stream is keyed by (seed, stream, id, step)
 //! (DESIGN.md, "Determinism"), so the clock is the position of all of them.
@@ -25,16 +27,6 @@ use synaptogen_models::plasticity::PlasticProjections;
 use synaptogen_models::spines::{Spine, SpineSlot, Spines};
 
 use super::{Built, SpikingRecord, WindowCursor};
-
-/// How a saved state is taken over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Takeover {
-    /// The same scenario continues: everything, recording included, as saved.
-    Resume,
-    /// A new arm starts from the saved network: the recording (statistics, rate bins,
-    /// window count, peaks) starts afresh at the saved time.
-    Fork,
-}
 
 /// Why a saved state could not be taken over.
 #[derive(Debug, thiserror::Error)]
@@ -130,7 +122,7 @@ impl Built {
 
     /// Takes over a state saved by [`Built::save_state`] from a simulation of the same
     /// network; on an error nothing has changed.
-    pub fn restore_state(&mut self, bytes: &[u8], how: Takeover) -> Result<(), StateError> {
+    pub fn restore_state(&mut self, bytes: &[u8]) -> Result<(), StateError> {
         let saved: Saved =
             bincode::deserialize(bytes).map_err(|e| StateError::Corrupt(e.to_string()))?;
         self.check_fits(&saved)?;
@@ -139,8 +131,7 @@ impl Built {
         if let (Some(mut p), Some(state)) =
             (world.get_resource_mut::<Pharmacology>(), saved.pharmacology)
         {
-            p.restore_state(state, how == Takeover::Resume)
-                .map_err(StateError::Mismatch)?;
+            p.restore_state(state).map_err(StateError::Mismatch)?;
         }
         world.resource_mut::<TableMonitor>().discard_pending();
         world.insert_resource(saved.clock);
@@ -165,20 +156,16 @@ impl Built {
             respawn_spines(world, &mut plastic, &saved.spine_entities);
             world.insert_resource(plastic);
         }
-        match how {
-            Takeover::Resume => {
-                world.insert_resource(saved.statistics);
-                self.spiking = saved.spiking;
-                self.cursor = saved.cursor;
-            }
-            Takeover::Fork => {
-                // The arm's own record starts now; its first window opens at once.
-                self.spiking = SpikingRecord::default();
-                self.cursor = WindowCursor {
-                    window_end: step,
-                    next_window: step,
-                    ..WindowCursor::default()
-                };
+        world.insert_resource(saved.statistics);
+        self.spiking = saved.spiking;
+        self.cursor = saved.cursor;
+        // A forked arm may add an intervention before the saved next window: a window
+        // always starts at an intervention.
+        if let Some(plan) = &self.windows {
+            let next = plan.next_intervention(step);
+            if next < self.cursor.next_window {
+                self.cursor.next_window = next;
+                self.cursor.window_end = self.cursor.window_end.min(next);
             }
         }
         Ok(())
