@@ -2,8 +2,8 @@
 //!
 //! Everything is written into a hidden sibling `.NAME.partial-PID`; only when the run has
 //! finished is it renamed to `NAME` (one atomic rename on the same file system). A run that
-//! fails removes its partial folder; one that is killed leaves a folder whose name says it
-//! is incomplete.
+//! fails removes its partial folder unless it holds checkpoints (it can then be resumed); one
+//! that is killed leaves a folder whose name says it is incomplete.
 
 use anyhow::Context;
 use std::fs;
@@ -122,8 +122,10 @@ impl RunFolder {
 }
 
 impl Drop for RunFolder {
+    /// A run that failed removes its partial folder — unless the folder holds checkpoints:
+    /// then it is an interrupted run that `synaptogen resume` can finish.
     fn drop(&mut self) {
-        if !self.committed {
+        if !self.committed && !self.partial.join(crate::checkpoint::FOLDER).exists() {
             let _ = fs::remove_dir_all(&self.partial);
         }
     }

@@ -413,6 +413,15 @@ fn execute(
     let stop_step = options
         .stop_at_ms
         .map(|ms| ((ms / dt_ms).round() as u64).min(total_steps));
+    if let Some(stop) = stop_step
+        && stop <= built.simulation.step()
+    {
+        return Err(Failure::input(format!(
+            "--stop-at {}: the run already stands at {}; give a later time",
+            readable_ms(stop as f64 * dt_ms),
+            readable_ms(built.simulation.step() as f64 * dt_ms)
+        )));
+    }
     let progress = ProgressDisplay::new(total_steps, total_steps as f64 * dt_ms, options.quiet);
     let sim_clock = Stopwatch::start();
     loop {

@@ -104,6 +104,15 @@ fn a_run_stopped_or_killed_and_resumed_equals_an_uninterrupted_one() {
         1,
         "one checkpoint, at the stop"
     );
+    // A resume that fails (here: a stop before where the run stands) keeps the interrupted
+    // run and its checkpoint.
+    let early = synaptogen(&["resume", stopped.to_str().unwrap(), "--stop-at", "5min"]);
+    assert_eq!(early.status.code(), Some(2), "{}", text(&early));
+    assert!(String::from_utf8_lossy(&early.stderr).contains("--stop-at 5.00 min"));
+    assert!(
+        partial.join("checkpoints").is_dir(),
+        "the partial folder survives"
+    );
     // Resumed on one thread: the thread count never changes a result.
     run_ok(&["resume", stopped.to_str().unwrap(), "--quiet", "-j", "1"]);
     assert!(
