@@ -107,9 +107,11 @@ fn bridged_and_full_agree_on_a_ketamine_protocol() {
 }
 
 /// The 2-hour protocol of issue 5 on the default network: 10 min of baseline, ketamine
-/// 10 mg/kg i.p., 2 h after it. The full run simulates 7,800 s of spiking (≈ 95 min on one
-/// core), so this test runs on request:
-/// `cargo test --release --test integration two_hour -- --ignored`.
+/// 10 mg/kg i.p., 2 h after it — the acceptance test of the bridged mode. The full run
+/// simulates 7,800 s of spiking (≈ 95 min on one core), so this test runs on request:
+/// `cargo test --release --test integration two_hour -- --ignored`. Not met yet: with 1-s
+/// windows the interneurons' p-mTOR misses the full run's rise (issue 5's note has the
+/// figures and the cause: per-neuron rates from short windows).
 #[test]
 #[ignore = "95 minutes: the full-mode run of a 2-hour protocol on the default network"]
 fn two_hour_ketamine_protocol_bridged_and_full_agree_on_the_default_network() {
