@@ -42,7 +42,7 @@ impl RunFolder {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         fs::create_dir_all(parent).internal(format!("cannot create {}", parent.display()))?;
-        let partial = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        let partial = parent.join(format!("{}{}", partial_prefix(&name), std::process::id()));
         if partial.exists() {
             fs::remove_dir_all(&partial).internal(format!("cannot clear {}", partial.display()))?;
         }
@@ -129,6 +129,12 @@ impl Drop for RunFolder {
             let _ = fs::remove_dir_all(&self.partial);
         }
     }
+}
+
+/// The start of the name of the partial folders of a run folder called `name`
+/// (`.NAME.partial-`, then the writing process's id).
+pub fn partial_prefix(name: &str) -> String {
+    format!(".{name}.partial-")
 }
 
 /// Writes `contents` to `path` through a temporary file and a rename.

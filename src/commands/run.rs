@@ -239,7 +239,7 @@ fn interrupted_run(run_dir: &Path) -> Result<PathBuf, Failure> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let prefix = format!(".{name}.partial-");
+    let prefix = crate::run_folder::partial_prefix(&name);
     let mut found: Vec<PathBuf> = std::fs::read_dir(parent)
         .map(|d| {
             d.filter_map(Result::ok)

@@ -210,6 +210,19 @@ impl Built {
                 ours.join(", ")
             ));
         }
+        let slots: usize = saved
+            .plastic
+            .iter()
+            .flat_map(|p| &p.list)
+            .filter_map(|p| p.spines.as_ref())
+            .map(|cols| cols.id.len())
+            .sum();
+        if slots != saved.spine_entities.len() {
+            return mismatch(format!(
+                "it holds {} spine entities for {slots} spine slots: the file is damaged",
+                saved.spine_entities.len()
+            ));
+        }
         if saved.spines.is_some() != world.contains_resource::<Spines>() {
             return mismatch("spines in only one of the checkpoint and the scenario".into());
         }
@@ -245,7 +258,7 @@ fn respawn_spines(world: &mut World, plastic: &mut PlasticProjections, saved: &[
     for cols in plastic.list.iter_mut().filter_map(|p| p.spines.as_mut()) {
         cols.entity.clear();
         for slot in 0..cols.id.len() {
-            let spine = *next.next().expect("one saved entity per spine slot");
+            let spine = *next.next().expect("check_fits counted one entity per slot");
             let e = world.spawn((spine, SpineSlot(slot as u32))).id();
             cols.entity.push(e);
         }
