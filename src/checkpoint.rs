@@ -22,7 +22,7 @@ use crate::failure::{Failure, Internal};
 
 /// Version of the checkpoint format this program reads and writes. Raised whenever the
 /// header or the state changes shape; another version is refused with a clear error.
-pub const CHECKPOINT_VERSION: u32 = 1;
+pub const CHECKPOINT_VERSION: u32 = 2;
 
 const MAGIC: &str = "synaptogen-checkpoint";
 

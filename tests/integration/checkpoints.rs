@@ -295,7 +295,7 @@ fn foreign_and_missing_checkpoints_get_clear_errors() {
     let checkpoint = base.join("checkpoints").join("step-000000000200.ckpt");
     let bytes = fs::read(&checkpoint).unwrap();
     let text_part = String::from_utf8_lossy(&bytes[..200]).into_owned();
-    assert!(text_part.starts_with("synaptogen-checkpoint\n{\"checkpoint_version\":1,"));
+    assert!(text_part.starts_with("synaptogen-checkpoint\n{\"checkpoint_version\":2,"));
 
     // Another format version.
     let other = path("other.ckpt");
@@ -323,7 +323,7 @@ fn foreign_and_missing_checkpoints_get_clear_errors() {
     assert!(
         err.contains("other.ckpt")
             && err.contains("checkpoint_version 7")
-            && err.contains("reads checkpoint_version 1"),
+            && err.contains("reads checkpoint_version 2"),
         "{err}"
     );
 

@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use synaptogen_models::pharmacology::{BlockMechanisms, GlutamateParams};
+use synaptogen_models::pharmacology::{BlockMechanisms, GlutamateParams, PriorWeight};
 use synaptogen_models::signalling::SignallingParams;
 use synaptogen_pharma::drug::{Drug, Route, Species};
 
@@ -98,6 +98,47 @@ impl<'de> Deserialize<'de> for TimeSpan {
     }
 }
 
+/// `pharmacology.rate_prior`: `"auto"` or a time span.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum RatePrior {
+    /// Estimated from the data (empirical Bayes).
+    #[default]
+    Auto,
+    /// Worth this much spiking time.
+    Fixed(TimeSpan),
+}
+
+impl RatePrior {
+    /// The model's setting.
+    pub fn weight(self) -> PriorWeight {
+        match self {
+            Self::Auto => PriorWeight::Estimated,
+            Self::Fixed(t) => PriorWeight::Fixed { seconds: t.s() },
+        }
+    }
+}
+
+impl Serialize for RatePrior {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Auto => s.serialize_str("auto"),
+            Self::Fixed(t) => t.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RatePrior {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        if text.trim() == "auto" {
+            return Ok(Self::Auto);
+        }
+        TimeSpan::parse(&text)
+            .map(Self::Fixed)
+            .map_err(|e| serde::de::Error::custom(format!("{e}, or \"auto\"")))
+    }
+}
+
 /// `[pharmacology]`: the subject, the drug library additions and the model settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -121,15 +162,13 @@ pub struct PharmacologySpec {
     /// inflate every neuron's baseline rate. Slow intervals starting earlier are left out.
     #[serde(default = "default_baseline_from")]
     pub baseline_from: TimeSpan,
-    /// How much spiking time the population's rate counts for in each neuron's rate
-    /// estimate, over an interval and over the baseline (default `"5s"`; `"0s"`: each
-    /// neuron's own count alone). Half-second windows hold a spike or two per neuron and
-    /// quiet stretches hold a window's statistics for hours; the estimate
-    /// (spikes + prior · population rate) / (time + prior) is the posterior mean of a Poisson
-    /// rate under a gamma prior centred on the population (empirical Bayes), and keeps
-    /// sampling noise from biasing the signalling cascade (`models::pharmacology::stats`).
-    #[serde(default = "default_rate_prior")]
-    pub rate_prior: TimeSpan,
+    /// How much the prior counts for in each neuron's rate estimate: `"auto"` (the default)
+    /// estimates it from the counts' scatter each interval (empirical Bayes), a time span
+    /// fixes it (`"0s"`: each neuron's own count alone). The estimate pools short windows
+    /// into each neuron's rate relative to its population without their sampling noise
+    /// biasing the signalling cascade (`models::pharmacology::stats`).
+    #[serde(default)]
+    pub rate_prior: RatePrior,
     /// Mechanisms of preferential interneuron block, each switchable (all on by default).
     #[serde(default)]
     pub mechanisms: BlockMechanisms,
@@ -152,10 +191,6 @@ fn default_baseline_from() -> TimeSpan {
     TimeSpan::from_ms(1000.0)
 }
 
-fn default_rate_prior() -> TimeSpan {
-    TimeSpan::from_ms(5000.0)
-}
-
 fn default_record_every() -> TimeSpan {
     TimeSpan::from_ms(60_000.0)
 }
@@ -168,7 +203,7 @@ impl Default for PharmacologySpec {
             record_every: default_record_every(),
             baseline_until: None,
             baseline_from: default_baseline_from(),
-            rate_prior: default_rate_prior(),
+            rate_prior: RatePrior::default(),
             mechanisms: BlockMechanisms::default(),
             glutamate: GlutamateParams::default(),
             signalling: SignallingParams::default(),

@@ -32,7 +32,7 @@ mod glutamate;
 mod stats;
 
 pub use glutamate::{GlutamateParams, RegionGlutamate};
-pub use stats::{ActivityBaseline, NeuronActivity};
+pub use stats::{ActivityBaseline, NeuronActivity, PriorWeight};
 
 use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -329,7 +329,7 @@ pub fn build_pharmacology(
         ranges,
         dt,
         ActivityBaseline::new(spec.baseline_from.s(), baseline_end_s),
-        spec.rate_prior.s(),
+        spec.rate_prior.weight(),
     );
 
     let pharma_tables = PharmacologyTables {
