@@ -22,6 +22,9 @@ pub enum Command {
     Resume(ResumeArgs),
     /// Compare the key readouts of two finished runs of one protocol (e.g. full vs bridged).
     Compare(CompareArgs),
+    /// Draw the figures of a finished run (PNG and SVG) and a self-contained report.html.
+    #[command(after_help = REPORT_HELP)]
+    Report(ReportArgs),
     /// Check a scenario file without building or running it.
     Validate(ValidateArgs),
     /// Run a benchmark network and report speed and memory.
@@ -40,6 +43,7 @@ Run folder (atomic: written under a hidden .NAME.partial-PID folder, renamed whe
   state.csv        sampled state variables, if the scenario records any
 
   checkpoints/     step-NNNNNNNNNNNN.ckpt snapshots, with --checkpoint-every/--checkpoint-at
+  report/, report.html   figures and a self-contained page, with --report (see `report --help`)
 With --compare-modes: bridged/ and full/ (two run folders as above) and comparison.csv
 (readout, population, statistic, reference = full, candidate = bridged, relative_difference).
 
@@ -110,6 +114,27 @@ pub struct RunArgs {
     /// whole protocol's spiking: for protocols of hours, not weeks.
     #[arg(long, conflicts_with_all = ["from", "checkpoint_every", "checkpoint_at", "stop_at"])]
     pub compare_modes: bool,
+    /// Make the run's report (figures and report.html, as `synaptogen report`) when it ends.
+    #[arg(long)]
+    pub report: bool,
+}
+
+const REPORT_HELP: &str = "\
+Writes into the run folder, never re-running the simulation:
+  report/NAME.png, report/NAME.svg   one figure per kind of data the run wrote: raster
+      (sampled), rates, drugs, block, glutamate, signalling, spine_density,
+      spine_turnover, spine_sizes, mepsc, weights
+  report.html                        one self-contained page: run facts, interventions,
+      key results and every figure embedded (no network access needed)
+Time axes take the unit the run's length asks for; interventions are lines (doses) or
+shaded bands (stress, baths, infusions). A previous report is replaced whole.
+
+Exit codes: 0 ok, 2 not a finished run folder or an unreadable table, 1 internal failure.";
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A finished run folder (it holds summary.json).
+    pub run_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -139,6 +164,9 @@ pub struct ResumeArgs {
     /// No progress bar and no summary on the terminal.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Make the run's report (as `synaptogen report`) when it ends.
+    #[arg(long)]
+    pub report: bool,
 }
 
 #[derive(Debug, Args)]

@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         cli::Command::Run(args) => commands::run::run(args),
         cli::Command::Resume(args) => commands::run::resume(args),
         cli::Command::Compare(args) => commands::run::compare(args),
+        cli::Command::Report(args) => commands::report::run(&args.run_dir),
         cli::Command::Validate(args) => commands::validate::run(args),
         cli::Command::Bench(args) => commands::bench::run(args),
         cli::Command::List => commands::list::run(),

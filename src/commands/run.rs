@@ -81,6 +81,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         execute(&resolved, &folder, start, &options)?,
         folder,
         args.quiet,
+        args.report,
     )
 }
 
@@ -177,17 +178,21 @@ pub fn resume(args: ResumeArgs) -> Result<(), Failure> {
         execute(&resolved, &folder, Start::Resume(newest), &options)?,
         folder,
         args.quiet,
+        args.report,
     )
 }
 
 /// Commits a finished run, or leaves a stopped one in place to be resumed.
-fn finish(outcome: Outcome, folder: RunFolder, quiet: bool) -> Result<(), Failure> {
+fn finish(outcome: Outcome, folder: RunFolder, quiet: bool, report: bool) -> Result<(), Failure> {
     match outcome {
         Outcome::Finished(summary) => {
             let written = folder.commit()?;
             if !quiet {
                 outln!("{}", summary.render().trim_end());
                 outln!("output: {}", written.display());
+            }
+            if report {
+                super::report::make(&written, quiet)?;
             }
         }
         Outcome::Stopped { model_time_ms } => {

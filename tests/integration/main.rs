@@ -8,6 +8,7 @@ mod checkpoints;
 mod determinism;
 mod pharmacology;
 mod plasticity;
+mod report;
 mod run_folder;
 mod scenarios;
 mod support;

@@ -236,6 +236,41 @@ impl Intervention {
             Self::Corticosterone(c) => c.start,
         }
     }
+
+    /// When it ends, for interventions that last (an infusion, a bath with a duration,
+    /// stress, a corticosterone period); `None` for a bolus or a bath left on.
+    pub fn end(&self) -> Option<TimeSpan> {
+        let after = |start: TimeSpan, length: Option<TimeSpan>| {
+            length.map(|l| TimeSpan::from_ms(start.ms + l.ms))
+        };
+        match self {
+            Self::Dose(d) => after(d.at, d.duration),
+            Self::Bath(b) => after(b.at, b.duration),
+            Self::ChronicStress(s) => after(
+                s.start,
+                Some(TimeSpan::from_ms(f64::from(s.days) * 86_400_000.0)),
+            ),
+            Self::Corticosterone(c) => Some(c.end),
+        }
+    }
+
+    /// One line for legends and reports (`ketamine 10 mg/kg intraperitoneal`).
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Dose(d) => {
+                let amount = match (d.amount_mg_per_kg, d.amount_mg, d.amount_nmol) {
+                    (Some(a), _, _) => format!("{a} mg/kg"),
+                    (_, Some(a), _) => format!("{a} mg"),
+                    (_, _, Some(a)) => format!("{a} nmol"),
+                    _ => String::new(),
+                };
+                format!("{} {amount} {}", d.drug, d.route)
+            }
+            Self::Bath(b) => format!("{} bath {} µM", b.drug, b.concentration_um),
+            Self::ChronicStress(s) => format!("chronic stress, {} d", s.days),
+            Self::Corticosterone(c) => format!("corticosterone ×{}", c.fold),
+        }
+    }
 }
 
 /// `kind = "dose"`. Exactly one amount key.
