@@ -19,23 +19,7 @@
 //! `synaptogen run ketamine_rat_10mgkg --set simulation.duration_ms=7800000 --compare-modes`,
 //! checked against the same tolerances (issue 5's notes have its figures).
 
-use crate::support::run_ok;
-
-/// An eighth of the default network (same cell types, connection probabilities, inputs).
-const SMALL: [&str; 12] = [
-    "--set",
-    "populations.pfc_pyr.size=100",
-    "--set",
-    "populations.pfc_pv.size=15",
-    "--set",
-    "populations.pfc_sst.size=10",
-    "--set",
-    "populations.vhpc_ca3.size=50",
-    "--set",
-    "populations.vhpc_ca1.size=50",
-    "--set",
-    "populations.vhpc_pv.size=12",
-];
+use crate::support::{SMALL_NETWORK, run_ok};
 
 /// `comparison.csv` as (readout, population, statistic, relative difference).
 fn comparison(dir: &std::path::Path) -> Vec<(String, String, String, f64)> {
@@ -102,7 +86,7 @@ fn bridged_and_full_agree_on_a_ketamine_protocol() {
         "--set",
         "interventions.0.at=5min",
     ];
-    args.extend_from_slice(&SMALL);
+    args.extend_from_slice(&SMALL_NETWORK);
     run_ok(&args);
     for mode in ["bridged", "full"] {
         assert!(out.join(mode).join("summary.json").exists(), "{mode} run");

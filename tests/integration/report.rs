@@ -5,23 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::{run_ok, synaptogen, text};
-
-/// An eighth of the default network, as in the bridging test.
-const SMALL: [&str; 12] = [
-    "--set",
-    "populations.pfc_pyr.size=100",
-    "--set",
-    "populations.pfc_pv.size=15",
-    "--set",
-    "populations.pfc_sst.size=10",
-    "--set",
-    "populations.vhpc_ca3.size=50",
-    "--set",
-    "populations.vhpc_ca1.size=50",
-    "--set",
-    "populations.vhpc_pv.size=12",
-];
+use crate::support::{SMALL_NETWORK, run_ok, synaptogen, text};
 
 /// Width, height and RGB(A) samples of a PNG file; panics if it is not a valid PNG.
 fn decode_png(path: &Path) -> (u32, u32, Vec<u8>) {
@@ -152,7 +136,7 @@ fn ketamine_report(dir: &Path) -> std::path::PathBuf {
         "--set",
         "recording.spikes=[\"pfc_pyr\",\"pfc_pv\"]",
     ];
-    args.extend_from_slice(&SMALL);
+    args.extend_from_slice(&SMALL_NETWORK);
     run_ok(&args);
     out
 }

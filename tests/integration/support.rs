@@ -61,3 +61,19 @@ pub fn population<'a>(summary: &'a serde_json::Value, name: &str) -> &'a serde_j
         .find(|p| p["name"] == name)
         .unwrap_or_else(|| panic!("population {name} in summary"))
 }
+
+/// An eighth of the default network (same cell types, connection probabilities, inputs).
+pub const SMALL_NETWORK: [&str; 12] = [
+    "--set",
+    "populations.pfc_pyr.size=100",
+    "--set",
+    "populations.pfc_pv.size=15",
+    "--set",
+    "populations.pfc_sst.size=10",
+    "--set",
+    "populations.vhpc_ca3.size=50",
+    "--set",
+    "populations.vhpc_ca1.size=50",
+    "--set",
+    "populations.vhpc_pv.size=12",
+];

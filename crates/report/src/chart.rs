@@ -183,6 +183,20 @@ fn line_width(series: &Series) -> u32 {
     if series.points.len() > 200 { 1 } else { 2 }
 }
 
+/// A chart builder for one panel: its title and the room for the axes' labels.
+fn panel<'a, 'b, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut builder = ChartBuilder::on(area);
+    builder
+        .caption(title, (FONT, 16))
+        .margin(8)
+        .x_label_area_size(38)
+        .y_label_area_size(64);
+    builder
+}
+
 type Drawn<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
 fn time_course<DB: DrawingBackend>(
@@ -194,12 +208,7 @@ fn time_course<DB: DrawingBackend>(
     marks: &[Mark],
 ) -> Drawn<DB> {
     let y = y_range(series.iter());
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, (FONT, 16))
-        .margin(8)
-        .x_label_area_size(38)
-        .y_label_area_size(64)
-        .build_cartesian_2d(axis.range(), y.clone())?;
+    let mut chart = panel(area, title).build_cartesian_2d(axis.range(), y.clone())?;
     chart
         .configure_mesh()
         .x_desc(axis.label())
@@ -280,12 +289,7 @@ fn raster<DB: DrawingBackend>(
     marks: &[Mark],
 ) -> Drawn<DB> {
     let y = 0.0..rows.max(1.0);
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, (FONT, 16))
-        .margin(8)
-        .x_label_area_size(38)
-        .y_label_area_size(64)
-        .build_cartesian_2d(axis.range(), y.clone())?;
+    let mut chart = panel(area, title).build_cartesian_2d(axis.range(), y.clone())?;
     chart
         .configure_mesh()
         .x_desc(axis.label())
@@ -331,12 +335,8 @@ fn log_x<DB: DrawingBackend>(
         (0.01, 1.0)
     };
     let y = y_range(series.iter());
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, (FONT, 16))
-        .margin(8)
-        .x_label_area_size(38)
-        .y_label_area_size(64)
-        .build_cartesian_2d((lo..hi).log_scale(), y.start.max(0.0)..y.end)?;
+    let mut chart =
+        panel(area, title).build_cartesian_2d((lo..hi).log_scale(), y.start.max(0.0)..y.end)?;
     chart
         .configure_mesh()
         .x_desc(x_label)
