@@ -89,7 +89,7 @@ pub fn figure(run: &RunData) -> Result<Option<Figure>, ReportError> {
         .iter()
         .map(|p| p.0)
         .fold(f64::NEG_INFINITY, f64::max);
-    let zoom = TimeAxis::seconds(((last_ms - ZOOM_MS).max(0.0), last_ms));
+    let zoom = TimeAxis::seconds_from_start(((last_ms - ZOOM_MS).max(0.0), last_ms));
     let mut zoomed: Vec<Dot> = sampled
         .iter()
         .filter(|p| p.0 >= zoom.span_ms.0)

@@ -38,6 +38,8 @@ pub struct TimeAxis {
     pub unit: TimeUnit,
     /// Start and end, ms.
     pub span_ms: (f64, f64),
+    /// Model time the axis counts from, ms (0, or the start of a zoom).
+    pub origin_ms: f64,
 }
 
 impl TimeAxis {
@@ -58,20 +60,23 @@ impl TimeAxis {
         Self {
             unit,
             span_ms: (span_ms.0, end),
+            origin_ms: 0.0,
         }
     }
 
-    /// An axis over `span_ms` in seconds, whatever its length (zooms into one second).
-    pub fn seconds(span_ms: (f64, f64)) -> Self {
+    /// An axis over `span_ms` in seconds from its start, whatever its length (a zoom into
+    /// one second of a run of days).
+    pub fn seconds_from_start(span_ms: (f64, f64)) -> Self {
         Self {
             unit: UNITS[1],
+            origin_ms: span_ms.0,
             ..Self::for_span(span_ms)
         }
     }
 
-    /// `t_ms` in the axis unit.
+    /// `t_ms` in the axis unit, from the origin.
     pub fn at(&self, t_ms: f64) -> f64 {
-        t_ms / self.unit.ms
+        (t_ms - self.origin_ms) / self.unit.ms
     }
 
     /// Start and end in the axis unit.
@@ -81,7 +86,21 @@ impl TimeAxis {
 
     /// Axis title, with its unit.
     pub fn label(&self) -> String {
-        format!("model time ({})", self.unit.name)
+        if self.origin_ms == 0.0 {
+            return format!("model time ({})", self.unit.name);
+        }
+        let origin = UNITS
+            .iter()
+            .rev()
+            .find(|u| self.origin_ms >= u.ms)
+            .copied()
+            .unwrap_or(UNITS[0]);
+        format!(
+            "time after {:.4} {} ({})",
+            self.origin_ms / origin.ms,
+            origin.name,
+            self.unit.name
+        )
     }
 }
 
@@ -100,5 +119,8 @@ mod tests {
         let axis = TimeAxis::for_span((0.0, 7_200_000.0));
         assert_eq!(axis.at(3_600_000.0), 1.0);
         assert_eq!(axis.label(), "model time (h)");
+        let zoom = TimeAxis::seconds_from_start((2.0 * 86_400_000.0, 2.0 * 86_400_000.0 + 1000.0));
+        assert_eq!(zoom.at(2.0 * 86_400_000.0 + 500.0), 0.5);
+        assert_eq!(zoom.label(), "time after 2.0000 d (s)");
     }
 }
