@@ -3,8 +3,10 @@
 //! from would have; foreign checkpoints are refused with a clear error.
 //!
 //! The protocol is `ketamine_rat_10mgkg` cut to 22 min (10 min baseline, the dose, 12 min
-//! after it) with 250-ms windows: drugs, block, signalling, spines and windows all carry
-//! state across the checkpoint.
+//! after it) with 250-ms windows, in the baseline too (its default 6-s baseline windows
+//! would make the test slower and weigh the drug-free stretch in the whole-run rates the
+//! fork test compares): drugs, block, signalling, spines and windows all carry state across
+//! the checkpoint.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -13,11 +15,13 @@ use std::time::Duration;
 
 use crate::support::{run_ok, summary, synaptogen, text};
 
-const SHORT: [&str; 4] = [
+const SHORT: [&str; 6] = [
     "--set",
     "simulation.duration_ms=1320000",
     "--set",
     "simulation.windows.spiking=250ms",
+    "--set",
+    "simulation.windows.baseline_spiking=250ms",
 ];
 
 fn run_args<'a>(out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {

@@ -294,6 +294,16 @@ fn pharmacology(r: &mut Report<'_>, s: &Scenario) {
                 format!("a time ≤ windows.every ({})", w.every),
             );
         }
+        if let Some(b) = w.baseline_spiking
+            && b.ms <= 0.0
+        {
+            r.error(
+                "simulation.windows.baseline_spiking",
+                b,
+                "baseline windows without spiking",
+                "a time > 0 (e.g. \"6s\")",
+            );
+        }
         if w.spiking.ms <= 0.0 {
             r.error(
                 "simulation.windows.spiking",

@@ -102,6 +102,8 @@ pub struct WindowPlan {
     pub dense_starts: Vec<u64>,
     /// Largest change of the network drive between windows (adaptive periods), if any.
     pub tolerance: Option<f64>,
+    /// Spiking steps per window before the first intervention.
+    pub baseline_spiking: u64,
 }
 
 impl WindowPlan {
@@ -286,7 +288,17 @@ impl Built {
         };
         let period = plan.adapted_period(done, self.cursor.period, change);
         let next = (done + period).min(plan.next_intervention(done)).min(steps);
-        let spiking = plan.spiking.min(next - done).max(1).min(steps - done);
+        let in_baseline = plan
+            .dense_starts
+            .iter()
+            .min()
+            .is_some_and(|&first| done < first);
+        let length = if in_baseline {
+            plan.baseline_spiking
+        } else {
+            plan.spiking
+        };
+        let spiking = length.min(next - done).max(1).min(steps - done);
         if self.spiking.windows > 0 {
             // No inter-spike interval spans the gap before this window.
             self.simulation
@@ -616,6 +628,7 @@ pub fn build(r: &Resolved, threads: usize) -> Result<Built, BuildError> {
             dense_every: steps(w.dense_every.unwrap_or(w.every).ms, dt).max(1),
             dense_for: steps(w.dense_for().ms, dt),
             tolerance: w.tolerance,
+            baseline_spiking: steps(w.baseline_spiking().ms, dt).max(1),
             dense_starts: s
                 .interventions
                 .iter()
@@ -640,6 +653,7 @@ mod tests {
             dense_for: 0,
             dense_starts: vec![1000],
             tolerance,
+            baseline_spiking: 10,
         }
     }
 
