@@ -9,9 +9,10 @@
 //!   reads its own activity fold, and a 1-s window holds a few spikes of a sparsely firing
 //!   cell; the rate estimates pool the windows (`models::pharmacology::stats`), so the folds
 //!   lag a full run's by a few windows after a dose. 15 % is a quarter of the span TARGETS.md
-//!   allows for the mTORC1 response (S-01: 1.5–2×). Measured on this protocol: p-mTOR 4.3 %,
-//!   BDNF 1.2 % (pfc_pyr); with a fixed shrinkage towards the population instead of pooled
-//!   estimates they were 8.6 % and 2.3 %, and 14 % for p-mTOR at 20 min.
+//!   allows for the mTORC1 response (S-01: 1.5–2×). Measured on this protocol: p-mTOR 2.3 %,
+//!   BDNF 0.5 % (pfc_pyr), rates 0.8 %, block 0.5 %; with 1-s baseline windows p-mTOR was
+//!   4.3 %, and with a fixed shrinkage towards the population instead of pooled estimates
+//!   8.6 % (14 % at 20 min).
 //!
 //! The acceptance comparison of issue 5 — the 2-hour protocol on the default network — is
 //! too long for a test (the full run simulates 7,800 s of spiking, ≈ 75 min on this
