@@ -394,12 +394,14 @@ pub struct WindowSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tolerance: Option<f64>,
     /// Spiking time of each window before the first intervention (default: the longer of
-    /// `spiking` and `"6s"`). The baseline is the denominator of every activity fold for the
-    /// rest of the run, so its sampling noise never averages out, and a fold amplifies the
-    /// error of a cell nearly silent at baseline: with 1-s baseline windows the 2-hour
-    /// comparison of issue 5 put the PV cells' p-mTOR 25 % above the full run's, with 6-s
-    /// windows every readout was within 7 %. Ten 6-s windows resolve a 0.2-Hz cell's baseline
-    /// to about ±30 %.
+    /// `spiking` and a tenth of `dense_every`, at most `"6s"`). The baseline is the
+    /// denominator of every activity fold for the rest of the run, so its sampling noise
+    /// never averages out, and a fold amplifies the error of a cell nearly silent at
+    /// baseline: with 1-s windows every minute the 2-hour comparison of issue 5 put the PV
+    /// cells' p-mTOR 25 % above the full run's, with 6-s windows every readout was within
+    /// 7 %. The default keeps that 10 % duty cycle: baseline windows every 10 s need no more
+    /// than 1 s each, since the per-neuron estimates pool them. Ten 6-s windows resolve a
+    /// 0.2-Hz cell's baseline to about ±30 %.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline_spiking: Option<TimeSpan>,
 }
@@ -422,9 +424,10 @@ impl WindowSpec {
 
     /// Spiking time of each baseline window, default filled in.
     pub fn baseline_spiking(&self) -> TimeSpan {
-        self.baseline_spiking.unwrap_or(TimeSpan::from_ms(
-            self.spiking.ms.max(DEFAULT_BASELINE_SPIKING_MS),
-        ))
+        let dense_ms = self.dense_every.unwrap_or(self.every).ms;
+        let duty_cycle_ms = (BASELINE_DUTY_CYCLE * dense_ms).min(MAX_DEFAULT_BASELINE_SPIKING_MS);
+        self.baseline_spiking
+            .unwrap_or(TimeSpan::from_ms(self.spiking.ms.max(duty_cycle_ms)))
     }
 
     /// The dense stretch after each intervention, default filled in.
@@ -437,9 +440,36 @@ impl WindowSpec {
     }
 }
 
-/// Default spiking time of a baseline window, ms (see `WindowSpec::baseline_spiking`).
-const DEFAULT_BASELINE_SPIKING_MS: f64 = 6_000.0;
+/// Share of the baseline's dense period a baseline window spikes by default, and the longest
+/// default baseline window, ms (see `WindowSpec::baseline_spiking`).
+const BASELINE_DUTY_CYCLE: f64 = 0.1;
+const MAX_DEFAULT_BASELINE_SPIKING_MS: f64 = 6_000.0;
 
 fn default_dense_for() -> TimeSpan {
     TimeSpan::from_ms(3.0 * 3_600_000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The default baseline window keeps a 10 % duty cycle of the dense period, between
+    /// `spiking` and 6 s; a value given wins.
+    #[test]
+    fn baseline_windows_default_to_a_tenth_of_the_dense_period() {
+        let mut w = WindowSpec::default_bridged();
+        assert_eq!(w.baseline_spiking().ms, 6_000.0, "1-min dense windows");
+        w.dense_every = Some(TimeSpan::from_ms(10_000.0));
+        assert_eq!(w.baseline_spiking().ms, 1_000.0, "10-s windows: `spiking`");
+        w.dense_every = Some(TimeSpan::from_ms(30_000.0));
+        assert_eq!(w.baseline_spiking().ms, 3_000.0);
+        w.dense_every = None;
+        assert_eq!(
+            w.baseline_spiking().ms,
+            6_000.0,
+            "hourly windows: at most 6 s"
+        );
+        w.baseline_spiking = Some(TimeSpan::from_ms(250.0));
+        assert_eq!(w.baseline_spiking().ms, 250.0);
+    }
 }
