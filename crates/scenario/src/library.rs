@@ -121,6 +121,11 @@ pub fn scenario_text(name: &str) -> Option<&'static str> {
     SCENARIOS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
 }
 
+/// The TOML text of shipped drug `name`.
+pub fn drug_text(name: &str) -> Option<&'static str> {
+    DRUGS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
 /// Names of the built-in cell types.
 pub fn cell_type_names() -> impl Iterator<Item = &'static str> {
     CELL_TYPES.iter().map(|(n, _)| *n)

@@ -89,6 +89,26 @@ impl Context<'_> {
 /// Most built-in scenarios an `extends` chain may pass through.
 const MAX_EXTENDS_DEPTH: usize = 8;
 
+/// Replaces each `[pharmacology.drugs.NAME]` table that names a shipped drug by the shipped
+/// drug's table with it laid over.
+fn lay_drugs_over_library(table: &mut toml::Table) {
+    let Some(toml::Value::Table(drugs)) = table
+        .get_mut("pharmacology")
+        .and_then(|p| p.as_table_mut())
+        .and_then(|p| p.get_mut("drugs"))
+    else {
+        return;
+    };
+    for (name, value) in drugs.iter_mut() {
+        let (Some(text), toml::Value::Table(own)) = (crate::library::drug_text(name), value) else {
+            continue;
+        };
+        let mut shipped: toml::Table = toml::from_str(text).expect("shipped drugs parse (tested)");
+        merge_tables(&mut shipped, std::mem::take(own));
+        *own = shipped;
+    }
+}
+
 /// Lays `over` onto `base`: tables merge key by key, any other value replaces.
 fn merge_tables(base: &mut toml::Table, over: toml::Table) {
     for (key, value) in over {
@@ -179,6 +199,10 @@ pub fn load_str(
             e
         })?;
     }
+
+    // 2b. A drug table for a shipped drug is laid over the shipped one, so a scenario (or a
+    //     study's parameter) changes one constant without restating the whole drug.
+    lay_drugs_over_library(&mut table);
 
     // 3. The version decides how to read the rest.
     if let Some(e) = version_error(&table) {
@@ -340,5 +364,27 @@ impl Resolved {
             }
         }
         cell
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One constant of a shipped drug changes without restating the drug: the rest of the
+    /// table comes from `assets/drugs/ketamine.toml`.
+    #[test]
+    fn a_partial_drug_table_is_laid_over_the_shipped_drug() {
+        let set = Override::parse("pharmacology.drugs.ketamine.pk.human.k10_per_min=0.02").unwrap();
+        let resolved = load_builtin("ketamine_human_infusion", &[set]).unwrap();
+        let table: toml::Table = toml::from_str(&resolved.to_toml()).unwrap();
+        let human = &table["pharmacology"]["drugs"]["ketamine"]["pk"]["human"];
+        assert_eq!(human["k10_per_min"].as_float(), Some(0.02));
+        assert_eq!(human["v1_l_per_kg"].as_float(), Some(1.7522));
+        let typo = Override::parse("pharmacology.drugs.ketamine.pk.human.k10=0.02").unwrap();
+        let error = load_builtin("ketamine_human_infusion", &[typo])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("unknown field `k10`"), "{error}");
     }
 }
