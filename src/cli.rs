@@ -27,6 +27,12 @@ pub enum Command {
     Report(ReportArgs),
     /// Check a scenario file without building or running it.
     Validate(ValidateArgs),
+    /// Run a parameter study: every run of its design, in parallel, resumable; results.csv.
+    #[command(after_help = SWEEP_HELP)]
+    Sweep(SweepArgs),
+    /// Analyse a study folder: per-point statistics, Morris measures, Sobol' indices, Hill fits.
+    #[command(after_help = ANALYZE_HELP)]
+    Analyze(AnalyzeArgs),
     /// Run a benchmark network and report speed and memory.
     Bench(BenchArgs),
     /// List the built-in scenarios and cell types.
@@ -130,6 +136,72 @@ Time axes take the unit the run's length asks for; interventions are lines (dose
 shaded bands (stress, baths, infusions). A previous report is replaced whole.
 
 Exit codes: 0 ok, 2 not a finished run folder or an unreadable table, 1 internal failure.";
+
+const SWEEP_HELP: &str = "\
+STUDY is a study file (format: assets/sweeps/README.md). Study folder:
+  study.toml     the study file as given (a restart must use the same one)
+  plan.csv       run, point, replicate, seed and the parameter values of every run
+  results.csv    one row per finished run, in run order: run, point, replicate, seed,
+                 parameters, metrics, status (ok | invalid | failed), error, wall_s
+  journal.jsonl  the record of each finished run, appended as it ends (what resuming reads)
+  runs/run-NNNNNN/   each run's folder, with --keep-runs
+
+Resumable: a study killed at any moment and started again with the same command runs only
+the runs not yet recorded; results.csv is rewritten whole (temporary file + rename), so it
+never holds a half-written row. A run that fails (invalid parameter combination, failed
+simulation, missing metric) is recorded with its error and the study goes on. Results do
+not depend on --jobs or --threads-per-run (wall_s aside).
+
+Exit codes: 0 the study ran (some runs may have failed: see results.csv), 2 bad input,
+1 internal failure.";
+
+const ANALYZE_HELP: &str = "\
+Reads DIR/study.toml and DIR/results.csv (only runs with status ok; replicates averaged per
+point) and writes DIR/analysis/:
+  points.csv          per point: parameters, and each metric's mean, sd and runs
+  morris.csv          (morris designs) mu, mu_star, sigma per metric and parameter, in
+                      metric units per normalised parameter range (Campolongo et al. 2007)
+  sobol.csv           (saltelli designs) first-order and total indices with 95 % bootstrap
+                      half-widths (Saltelli et al. 2010; Jansen 1999)
+  dose_levels.csv     (with analysis.dose) per metric and dose: mean, sd, runs
+  dose_response.csv   (with analysis.dose) Hill fit per metric: e0, emax, ec50, hill, r_squared
+A study still running or interrupted can be analysed: the runs finished so far enter.
+
+Exit codes: 0 ok, 2 not a study folder or an unreadable table, 1 internal failure.";
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The study file (e.g. assets/sweeps/ketamine_dose_response_rat.toml).
+    pub study: PathBuf,
+    /// The study folder (default: studies/NAME). An existing one of the same study is resumed.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Runs at a time (default: one per core, at most the runs left).
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// Worker threads of each run (default: cores / jobs, at least 1). Small runs pack the
+    /// cores best one thread each; give a large network more.
+    #[arg(long)]
+    pub threads_per_run: Option<usize>,
+    /// Keep each run's folder in runs/ (default: only its metrics are kept).
+    #[arg(long)]
+    pub keep_runs: bool,
+    /// Delete the study folder's results and start over.
+    #[arg(long)]
+    pub force: bool,
+    /// Check the study and every point's scenario, print the plan, run nothing.
+    #[arg(long, conflicts_with_all = ["out", "force", "keep_runs"])]
+    pub dry_run: bool,
+    /// No progress bar and no summary on the terminal.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// A study folder (the --out of `synaptogen sweep`).
+    pub study_dir: PathBuf,
+}
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {

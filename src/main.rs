@@ -28,6 +28,8 @@ fn main() -> ExitCode {
         cli::Command::Compare(args) => commands::run::compare(args),
         cli::Command::Report(args) => commands::report::run(&args.run_dir),
         cli::Command::Validate(args) => commands::validate::run(args),
+        cli::Command::Sweep(args) => commands::sweep::run(args),
+        cli::Command::Analyze(args) => commands::analyze::run(&args.study_dir),
         cli::Command::Bench(args) => commands::bench::run(args),
         cli::Command::List => commands::list::run(),
     };

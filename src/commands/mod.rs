@@ -1,9 +1,11 @@
 //! The subcommands.
 
+pub mod analyze;
 pub mod bench;
 pub mod list;
 pub mod report;
 pub mod run;
+pub mod sweep;
 pub mod validate;
 
 use std::path::Path;

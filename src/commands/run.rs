@@ -327,7 +327,7 @@ struct PopulationRow<'a> {
 }
 
 /// Where a run starts.
-enum Start {
+pub(crate) enum Start {
     /// At step 0.
     Fresh,
     /// From a checkpoint of the same run, in its own folder.
@@ -337,15 +337,15 @@ enum Start {
 }
 
 /// How a run is carried out.
-struct Options {
-    threads: usize,
-    quiet: bool,
-    plan: CheckpointPlan,
-    stop_at_ms: Option<f64>,
+pub(crate) struct Options {
+    pub threads: usize,
+    pub quiet: bool,
+    pub plan: CheckpointPlan,
+    pub stop_at_ms: Option<f64>,
 }
 
 /// How `execute` ended.
-enum Outcome {
+pub(crate) enum Outcome {
     /// The run is complete.
     Finished(Box<RunSummary>),
     /// It stopped at `--stop-at`, after writing a checkpoint there.
@@ -353,7 +353,7 @@ enum Outcome {
 }
 
 /// Builds and runs `resolved` from `start`, writing every output into `folder`.
-fn execute(
+pub(crate) fn execute(
     resolved: &Resolved,
     folder: &RunFolder,
     start: Start,

@@ -11,5 +11,6 @@ mod plasticity;
 mod report;
 mod run_folder;
 mod scenarios;
+mod study;
 mod support;
 mod validation;
