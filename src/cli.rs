@@ -22,7 +22,7 @@ pub enum Command {
     Resume(ResumeArgs),
     /// Compare the key readouts of two finished runs of one protocol (e.g. full vs bridged).
     Compare(CompareArgs),
-    /// Draw the figures of a finished run (PNG and SVG) and a self-contained report.html.
+    /// Draw the figures of a finished run or a study (PNG and SVG) and a self-contained report.html.
     #[command(after_help = REPORT_HELP)]
     Report(ReportArgs),
     /// Check a scenario file without building or running it.
@@ -135,7 +135,14 @@ Writes into the run folder, never re-running the simulation:
 Time axes take the unit the run's length asks for; interventions are lines (doses) or
 shaded bands (stress, baths, infusions). A previous report is replaced whole.
 
-Exit codes: 0 ok, 2 not a finished run folder or an unreadable table, 1 internal failure.";
+For a study folder (it holds study.toml; see `sweep --help`) the analysis tables are
+brought up to date (as `synaptogen analyze`) and drawn: dose_response (each metric against
+the study's dose parameter, mean ± sd per dose, the Hill fit), morris (μ* and σ), sobol
+(first-order and total indices with intervals), heatmap (each metric over a two-parameter
+grid), each when the study has what it needs; report.html adds the run counts and the fits.
+
+Exit codes: 0 ok, 2 not a finished run or study folder, or an unreadable table, 1 internal
+failure.";
 
 const SWEEP_HELP: &str = "\
 STUDY is a study file (format: assets/sweeps/README.md). Study folder:
@@ -205,7 +212,7 @@ pub struct AnalyzeArgs {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// A finished run folder (it holds summary.json).
+    /// A finished run folder (it holds summary.json) or a study folder (study.toml).
     pub run_dir: PathBuf,
 }
 

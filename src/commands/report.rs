@@ -1,4 +1,4 @@
-//! `synaptogen report RUN_DIR`: figures and report.html of a finished run.
+//! `synaptogen report DIR`: figures and report.html of a finished run or of a study.
 
 use std::path::Path;
 
@@ -7,26 +7,41 @@ use synaptogen_report::ReportError;
 use crate::failure::Failure;
 use crate::output::outln;
 
-pub fn run(run_dir: &Path) -> Result<(), Failure> {
-    make(run_dir, false)
+pub fn run(dir: &Path) -> Result<(), Failure> {
+    if dir.join(super::sweep::STUDY_FILE).is_file() && !dir.join("summary.json").is_file() {
+        // A study's figures come from its analysis tables: bring them up to date first.
+        super::analyze::run(dir)?;
+        let report = synaptogen_report::report_study(dir).map_err(failure)?;
+        announce(dir, &report);
+        return Ok(());
+    }
+    make(dir, false)
 }
 
 /// Makes the report of the run in `run_dir`; prints where it is unless `quiet`.
 pub fn make(run_dir: &Path, quiet: bool) -> Result<(), Failure> {
-    let report = synaptogen_report::report(run_dir).map_err(|e| match e {
+    let report = synaptogen_report::report(run_dir).map_err(failure)?;
+    if !quiet {
+        announce(run_dir, &report);
+    }
+    Ok(())
+}
+
+fn failure(e: ReportError) -> Failure {
+    match e {
         ReportError::NotARun { .. } | ReportError::Table { .. } => Failure::input(e),
         ReportError::Draw { .. } | ReportError::Write { .. } => {
             Failure::Internal(anyhow::Error::new(e))
         }
-    })?;
-    if !quiet {
-        outln!(
-            "report: {} ({} figures in {}/: {})",
-            report.page.display(),
-            report.figures.len(),
-            run_dir.join(synaptogen_report::FIGURES_FOLDER).display(),
-            report.figures.join(", ")
-        );
     }
-    Ok(())
+}
+
+fn announce(dir: &Path, report: &synaptogen_report::Report) {
+    outln!(
+        "report: {} ({} figures in {}/: {})",
+        report.page.display(),
+        report.figures.len(),
+        dir.join(synaptogen_report::FIGURES_FOLDER).display(),
+        report.figures.join(", ")
+    );
 }

@@ -47,8 +47,13 @@ fn assert_figure(dir: &Path, name: &str) {
         svg.trim_start().starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
         "{name}.svg is not a complete SVG document"
     );
-    let drawn = svg.matches("<polyline").count() + svg.matches("<circle").count();
-    assert!(drawn > 10, "{name}.svg draws only {drawn} lines and dots");
+    let drawn = svg.matches("<polyline").count()
+        + svg.matches("<circle").count()
+        + svg.matches("<rect").count();
+    assert!(
+        drawn > 10,
+        "{name}.svg draws only {drawn} lines, dots and cells"
+    );
 }
 
 /// Checks that `report.html` shows `figures` and embeds everything: no address outside the page.
@@ -204,6 +209,57 @@ fn a_ketamine_run_reports_drugs_block_glutamate_and_signalling_and_loads_in_a_br
     );
     let (_, _, pixels) = decode_png(&shot);
     assert!(variance(&pixels) > 300.0, "the page renders blank");
+}
+
+/// A study folder's report: a dose–response figure (with a Hill fit) and a heat map from a
+/// two-parameter grid, Morris bars from a Morris study; every figure valid and not blank.
+#[test]
+fn a_study_reports_dose_response_sensitivity_and_heat_maps() {
+    let dir = tempfile::tempdir().unwrap();
+    let dose_study = crate::study::STUDY
+        .replace("kind = \"latin_hypercube\"\npoints = 8", "kind = \"grid\"")
+        .replace("replicates = 2", "replicates = 1")
+        .replace(
+            "distribution = \"uniform\"\nmin = 1.5\nmax = 3.0",
+            "values = [0.0, 0.5, 1.0, 2.0, 4.0]",
+        )
+        .replace(
+            "distribution = \"log_uniform\"\nmin = 0.5\nmax = 2.0",
+            "values = [0.9, 1.8]",
+        )
+        + "\n[analysis]\ndose = \"bg_pyr_hz\"\n";
+    let morris_study = crate::study::STUDY
+        .replace(
+            "kind = \"latin_hypercube\"\npoints = 8",
+            "kind = \"morris\"\ntrajectories = 4",
+        )
+        .replace("replicates = 2", "replicates = 1");
+    for (name, study, figures) in [
+        ("dose", dose_study, &["dose_response", "heatmap"][..]),
+        ("morris", morris_study, &["morris"][..]),
+    ] {
+        let file = dir.path().join(format!("{name}.toml"));
+        std::fs::write(&file, study).unwrap();
+        let out = dir.path().join(name);
+        run_ok(&[
+            "sweep",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ]);
+        let output = synaptogen(&["report", out.to_str().unwrap()]);
+        assert!(output.status.success(), "{}", text(&output));
+        for figure in figures {
+            assert_figure(&out, figure);
+        }
+        let html = assert_self_contained(&out, figures);
+        if name == "dose" {
+            assert!(html.contains("<h2>Hill fits</h2>"), "the fits are tabled");
+            let fits = std::fs::read_to_string(out.join("analysis/dose_response.csv")).unwrap();
+            assert!(fits.contains("pyr_rate_hz,"), "{fits}");
+        }
+    }
 }
 
 #[test]

@@ -11,7 +11,7 @@ use crate::support::{repo, synaptogen, text};
 /// A study of the baseline network, reduced to an eighth and to 400 ms, over the two
 /// background rates of the PFC: a Latin hypercube of 8 points × 2 replicates, with one
 /// metric from summary.json and one from a table.
-const STUDY: &str = r#"
+pub const STUDY: &str = r#"
 schema_version = 1
 name = "background"
 scenario = "pfc_baseline"

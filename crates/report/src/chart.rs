@@ -84,6 +84,43 @@ pub enum Panel {
         /// Lines; x must be positive.
         series: Vec<Series>,
     },
+    /// A metric against a dose on a logarithmic axis: each dose's mean ± sd over its runs,
+    /// the fitted curve, and the undosed level as a band across the panel.
+    DoseResponse {
+        /// Panel title.
+        title: String,
+        /// Dose axis title with its unit.
+        x_label: String,
+        /// `(dose > 0, mean, sd)`; sd may be NaN (one run).
+        levels: Vec<(f64, f64, f64)>,
+        /// The undosed `(mean, sd)`, if dose 0 was run.
+        control: Option<(f64, f64)>,
+        /// The fitted curve's points.
+        fit: Vec<(f64, f64)>,
+    },
+    /// Horizontal bars per category (parameters), one bar per group (indices), with
+    /// optional error whiskers.
+    Bars {
+        /// Panel title.
+        title: String,
+        /// Value axis title.
+        x_label: String,
+        /// Category names, top to bottom.
+        categories: Vec<String>,
+        /// `(group name, (value, half-width of its interval or NaN) per category)`.
+        groups: Vec<(String, Vec<(f64, f64)>)>,
+    },
+    /// A metric over two parameters of a grid, as coloured cells (viridis).
+    Heatmap {
+        /// Panel title.
+        title: String,
+        /// Names of the two parameters.
+        axes: (String, String),
+        /// Grid values of each, as labels.
+        ticks: (Vec<String>, Vec<String>),
+        /// `cells[y][x]`; `None` where no run succeeded.
+        cells: Vec<Vec<Option<f64>>>,
+    },
 }
 
 /// A figure: panels on a grid, written as `NAME.png` and `NAME.svg`.
@@ -150,6 +187,25 @@ impl Figure {
                     y_label,
                     series,
                 } => log_x(area, title, x_label, y_label, series),
+                Panel::DoseResponse {
+                    title,
+                    x_label,
+                    levels,
+                    control,
+                    fit,
+                } => dose_response(area, title, x_label, levels, *control, fit),
+                Panel::Bars {
+                    title,
+                    x_label,
+                    categories,
+                    groups,
+                } => bars(area, title, x_label, categories, groups),
+                Panel::Heatmap {
+                    title,
+                    axes,
+                    ticks,
+                    cells,
+                } => heatmap(area, title, axes, ticks, cells),
             }
             .map_err(failed)?;
         }
@@ -356,4 +412,273 @@ fn log_x<DB: DrawingBackend>(
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], colour.stroke_width(2)));
     }
     legend(&mut chart)
+}
+
+fn dose_response<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    x_label: &str,
+    levels: &[(f64, f64, f64)],
+    control: Option<(f64, f64)>,
+    fit: &[(f64, f64)],
+) -> Drawn<DB> {
+    let doses = levels.iter().map(|l| l.0).filter(|d| *d > 0.0);
+    let (lo, hi) = doses.fold((f64::INFINITY, 0.0f64), |(lo, hi), d| {
+        (lo.min(d), hi.max(d))
+    });
+    let (lo, hi) = if lo.is_finite() {
+        (lo / 2.0, hi * 2.0)
+    } else {
+        (0.1, 10.0)
+    };
+    let spread = |mean: f64, sd: f64| {
+        if sd.is_finite() {
+            [mean - sd, mean + sd]
+        } else {
+            [mean, mean]
+        }
+    };
+    let mut ys: Vec<(f64, f64)> = levels
+        .iter()
+        .flat_map(|&(_, m, sd)| spread(m, sd))
+        .chain(fit.iter().map(|p| p.1))
+        .chain(control.into_iter().flat_map(|(m, sd)| spread(m, sd)))
+        .map(|y| (0.0, y))
+        .collect();
+    ys.retain(|p| p.1.is_finite());
+    let y = y_range(std::iter::once(&Series {
+        label: String::new(),
+        points: ys,
+    }));
+    let mut chart = panel(area, title).build_cartesian_2d((lo..hi).log_scale(), y.clone())?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .x_labels(8)
+        .x_label_formatter(&|d| format!("{}", (d * 1000.0).round() / 1000.0))
+        .y_desc("mean ± sd over runs")
+        .label_style((FONT, 12))
+        .axis_desc_style((FONT, 13))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()?;
+    let grey = RGBColor(120, 120, 120);
+    if let Some((mean, sd)) = control {
+        let [low, high] = spread(mean, sd);
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(lo, low), (hi, high)],
+            grey.mix(0.15).filled(),
+        )))?;
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(lo, mean), (hi, mean)],
+                6,
+                4,
+                grey.stroke_width(1),
+            ))?
+            .label("no drug (dose 0)")
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], grey.stroke_width(1)));
+    }
+    let (line, dots) = (colour(1), colour(0));
+    if !fit.is_empty() {
+        chart
+            .draw_series(LineSeries::new(fit.iter().copied(), line.stroke_width(2)))?
+            .label("Hill fit")
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], line.stroke_width(2)));
+    }
+    chart.draw_series(
+        levels
+            .iter()
+            .filter(|l| l.0 > 0.0 && l.2.is_finite())
+            .map(|&(d, m, sd)| PathElement::new([(d, m - sd), (d, m + sd)], dots.stroke_width(2))),
+    )?;
+    chart
+        .draw_series(
+            levels
+                .iter()
+                .filter(|l| l.0 > 0.0)
+                .map(|&(d, m, _)| Circle::new((d, m), 4, dots.filled())),
+        )?
+        .label("runs: mean ± sd")
+        .legend(move |(x, y)| Circle::new((x + 8, y), 4, dots.filled()));
+    // The legend goes where the highest doses' points are not.
+    let last = levels
+        .iter()
+        .filter(|l| l.0 > 0.0)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let high = last.is_some_and(|l| l.1 > 0.5 * (y.start + y.end));
+    chart
+        .configure_series_labels()
+        .position(if high {
+            SeriesLabelPosition::LowerRight
+        } else {
+            SeriesLabelPosition::UpperRight
+        })
+        .label_font((FONT, 12))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.4))
+        .draw()
+}
+
+fn bars<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    x_label: &str,
+    categories: &[String],
+    groups: &[(String, Vec<(f64, f64)>)],
+) -> Drawn<DB> {
+    let values = groups.iter().flat_map(|(_, v)| {
+        v.iter().flat_map(|&(x, e)| {
+            if e.is_finite() {
+                [x - e, x + e]
+            } else {
+                [x, x]
+            }
+        })
+    });
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let pad = 0.06 * (hi - lo).max(1e-9);
+    let n = categories.len();
+    let y = -0.5..(n as f64 - 0.5);
+    let names = categories.to_vec();
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, (FONT, 16))
+        .margin(8)
+        .x_label_area_size(38)
+        .y_label_area_size(210)
+        .build_cartesian_2d((lo - pad)..(hi + pad), y)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_labels(n + 1)
+        .y_label_formatter(&move |v| {
+            // Category i is drawn top to bottom at y = n − 1 − i.
+            let i = (n as f64 - 1.0 - v).round();
+            if (n as f64 - 1.0 - v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < names.len() {
+                names[i as usize].clone()
+            } else {
+                String::new()
+            }
+        })
+        .label_style((FONT, 12))
+        .axis_desc_style((FONT, 13))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()?;
+    let height = 0.8 / groups.len().max(1) as f64;
+    for (g, (name, values)) in groups.iter().enumerate() {
+        let colour = colour(g);
+        let centre = |i: usize| n as f64 - 1.0 - i as f64 + 0.4 - height * (g as f64 + 0.5);
+        chart
+            .draw_series(
+                values
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| v.0.is_finite())
+                    .map(|(i, &(x, _))| {
+                        let c = centre(i);
+                        Rectangle::new(
+                            [(0.0, c - height / 2.0), (x, c + height / 2.0)],
+                            colour.filled(),
+                        )
+                    }),
+            )?
+            .label(name.clone())
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled()));
+        chart.draw_series(
+            values
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.0.is_finite() && v.1.is_finite())
+                .map(|(i, &(x, e))| {
+                    PathElement::new(
+                        [(x - e, centre(i)), (x + e, centre(i))],
+                        BLACK.stroke_width(1),
+                    )
+                }),
+        )?;
+    }
+    legend(&mut chart)
+}
+
+/// Viridis (van der Walt & Smith 2015) through five anchors: perceptually even and
+/// readable in grey and by colour-blind readers.
+fn viridis(t: f64) -> RGBColor {
+    const ANCHORS: [(f64, f64, f64); 5] = [
+        (68.0, 1.0, 84.0),
+        (59.0, 82.0, 139.0),
+        (33.0, 145.0, 140.0),
+        (94.0, 201.0, 98.0),
+        (253.0, 231.0, 37.0),
+    ];
+    let x = t.clamp(0.0, 1.0) * 4.0;
+    let i = (x.floor() as usize).min(3);
+    let f = x - i as f64;
+    let (a, b) = (ANCHORS[i], ANCHORS[i + 1]);
+    let mix = |p: f64, q: f64| (p + f * (q - p)).round() as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+fn heatmap<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    axes: &(String, String),
+    ticks: &(Vec<String>, Vec<String>),
+    cells: &[Vec<Option<f64>>],
+) -> Drawn<DB> {
+    let (lo, hi) = cells
+        .iter()
+        .flatten()
+        .flatten()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let (nx, ny) = (ticks.0.len(), ticks.1.len());
+    let (xs, ys) = (ticks.0.clone(), ticks.1.clone());
+    let label = |names: Vec<String>| {
+        move |v: &f64| {
+            let i = v.round();
+            if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < names.len() {
+                names[i as usize].clone()
+            } else {
+                String::new()
+            }
+        }
+    };
+    let caption = if lo.is_finite() {
+        format!("{title}: {lo:.4} (dark) to {hi:.4} (bright)")
+    } else {
+        format!("{title}: no values")
+    };
+    let mut chart = panel(area, &caption)
+        .build_cartesian_2d(-0.5..(nx as f64 - 0.5), -0.5..(ny as f64 - 0.5))?;
+    chart
+        .configure_mesh()
+        .x_desc(axes.0.as_str())
+        .y_desc(axes.1.as_str())
+        .x_labels(nx + 1)
+        .y_labels(ny + 1)
+        .x_label_formatter(&label(xs))
+        .y_label_formatter(&label(ys))
+        .label_style((FONT, 12))
+        .axis_desc_style((FONT, 13))
+        .disable_mesh()
+        .draw()?;
+    chart.draw_series(cells.iter().enumerate().flat_map(|(y, row)| {
+        row.iter().enumerate().map(move |(x, v)| {
+            let fill = match v {
+                Some(v) => viridis((v - lo) / span).filled(),
+                None => RGBColor(230, 230, 230).filled(),
+            };
+            Rectangle::new(
+                [
+                    (x as f64 - 0.5, y as f64 - 0.5),
+                    (x as f64 + 0.5, y as f64 + 0.5),
+                ],
+                fill,
+            )
+        })
+    }))?;
+    Ok(())
 }

@@ -72,15 +72,16 @@ fn array<'a>(summary: &'a Value, pointer: &str) -> &'a [Value] {
 pub fn page(run: &RunData, figures: &[(Figure, Vec<u8>)]) -> String {
     let s = run.summary();
     let text = |p: &str| s.pointer(p).map_or("–".into(), number);
-    let name = text("/scenario");
+    let name = s
+        .pointer("/scenario")
+        .and_then(Value::as_str)
+        .unwrap_or("run");
     let axis = run.axis();
     let mut out = String::new();
+    head(&mut out, name);
     let _ = write!(
         out,
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width\">\
-         <title>Synaptogen report: {name}</title><style>{STYLE}</style></head><body>\
-         <h1>{name}</h1><p class=\"meta\">{} · seed {} · synaptogen {} · {} mode</p>",
+        "<p class=\"meta\">{} · seed {} · synaptogen {} · {} mode</p>",
         text("/source"),
         text("/seed"),
         text("/synaptogen_version"),
@@ -180,9 +181,31 @@ pub fn page(run: &RunData, figures: &[(Figure, Vec<u8>)]) -> String {
         ],
     );
 
+    figures_section(
+        &mut out,
+        figures,
+        "The run wrote no table a figure is drawn from.",
+    );
+    out
+}
+
+/// The start of a page: head with the styles, and the title.
+pub fn head(out: &mut String, title: &str) {
+    let _ = write!(
+        out,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width\">\
+         <title>Synaptogen report: {title}</title><style>{STYLE}</style></head><body>\
+         <h1>{title}</h1>",
+        title = escape(title)
+    );
+}
+
+/// The figures, embedded as PNG data URIs with their captions, and the end of the page.
+pub fn figures_section(out: &mut String, figures: &[(Figure, Vec<u8>)], none: &str) {
     out.push_str("<h2>Figures</h2>");
     if figures.is_empty() {
-        out.push_str("<p>The run wrote no table a figure is drawn from.</p>");
+        let _ = write!(out, "<p>{}</p>", escape(none));
     }
     let encoder = base64::engine::general_purpose::STANDARD;
     for (figure, png) in figures {
@@ -204,7 +227,6 @@ pub fn page(run: &RunData, figures: &[(Figure, Vec<u8>)]) -> String {
          document.body.setAttribute('data-figures-loaded',n+'/'+i.length);});</script>",
     );
     out.push_str("</body></html>\n");
-    out
 }
 
 #[cfg(test)]

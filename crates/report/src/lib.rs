@@ -1,5 +1,6 @@
 //! Synaptogen's reports: the figures a scientist would otherwise make by hand from a run
-//! folder, as PNG and SVG files, and one self-contained page, `report.html`.
+//! folder or a study folder, as PNG and SVG files, and one self-contained page,
+//! `report.html`. A study's figures (`study`) come from its analysis tables.
 //!
 //! A report reads the tables a finished run wrote and never re-runs the simulation. Each
 //! figure appears only when its data exist (`figures`). Time axes take the unit the run's
@@ -15,6 +16,7 @@ mod figures;
 mod html;
 mod raster;
 mod run;
+mod study;
 mod tables;
 mod time_axis;
 
@@ -86,14 +88,44 @@ pub fn report(dir: &Path) -> Result<Report, ReportError> {
     register_font();
     let run = RunData::open(dir)?;
     let figures = figures::all(&run)?;
+    publish(dir, figures, &run.axis(), run.marks(), |drawn| {
+        html::page(&run, drawn)
+    })
+}
+
+/// Makes the report of the study folder `dir` from its analysis tables (`synaptogen
+/// analyze` writes them): dose–response curves, sensitivity bars and heat maps as
+/// `dir/report/*.png|svg`, and `dir/report.html`.
+pub fn report_study(dir: &Path) -> Result<Report, ReportError> {
+    register_font();
+    let data = study::StudyData::open(dir)?;
+    let figures = study::figures(&data)?;
+    publish(
+        dir,
+        figures,
+        &TimeAxis::for_span((0.0, 1.0)),
+        &[],
+        |drawn| study::page(&data, drawn),
+    )
+}
+
+/// Draws `figures` into `dir/report/` and the page `page` makes of them into
+/// `dir/report.html`, each replacing the previous one whole.
+fn publish(
+    dir: &Path,
+    figures: Vec<Figure>,
+    axis: &TimeAxis,
+    marks: &[Mark],
+    page: impl FnOnce(&[(Figure, Vec<u8>)]) -> String,
+) -> Result<Report, ReportError> {
     let staging = dir.join(format!(".{FIGURES_FOLDER}.partial-{}", std::process::id()));
     let written = (|| {
         create_dir(&staging)?;
         let mut drawn = Vec::with_capacity(figures.len());
         for figure in figures {
-            let png = png(&figure, &run)?;
+            let png = png(&figure, axis, marks)?;
             write(&staging.join(format!("{}.png", figure.name)), &png)?;
-            let svg = svg(&figure, &run)?;
+            let svg = svg(&figure, axis, marks)?;
             write(
                 &staging.join(format!("{}.svg", figure.name)),
                 svg.as_bytes(),
@@ -120,11 +152,11 @@ pub fn report(dir: &Path) -> Result<Report, ReportError> {
         path: target.clone(),
         source,
     })?;
-    let page = dir.join(PAGE);
-    write_atomically(&page, html::page(&run, &drawn).as_bytes())?;
+    let path = dir.join(PAGE);
+    write_atomically(&path, page(&drawn).as_bytes())?;
     Ok(Report {
         figures: drawn.iter().map(|(f, _)| f.name.to_owned()).collect(),
-        page,
+        page: path,
     })
 }
 
@@ -145,14 +177,14 @@ fn drawing_failed(figure: &Figure) -> impl Fn(String) -> ReportError + '_ {
     }
 }
 
-/// The figure as PNG bytes.
-fn png(figure: &Figure, run: &RunData) -> Result<Vec<u8>, ReportError> {
+/// The figure as PNG bytes, time courses on `axis` with the interventions `marks`.
+fn png(figure: &Figure, axis: &TimeAxis, marks: &[Mark]) -> Result<Vec<u8>, ReportError> {
     let (width, height) = figure.size();
     let mut pixels = vec![0u8; width as usize * height as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
         figure
-            .draw(&root, &run.axis(), run.marks())
+            .draw(&root, axis, marks)
             .map_err(drawing_failed(figure))?;
     }
     let mut bytes = Vec::new();
@@ -167,12 +199,12 @@ fn png(figure: &Figure, run: &RunData) -> Result<Vec<u8>, ReportError> {
 }
 
 /// The figure as SVG text.
-fn svg(figure: &Figure, run: &RunData) -> Result<String, ReportError> {
+fn svg(figure: &Figure, axis: &TimeAxis, marks: &[Mark]) -> Result<String, ReportError> {
     let mut text = String::new();
     {
         let root = SVGBackend::with_string(&mut text, figure.size()).into_drawing_area();
         figure
-            .draw(&root, &run.axis(), run.marks())
+            .draw(&root, axis, marks)
             .map_err(drawing_failed(figure))?;
     }
     Ok(text)
