@@ -131,7 +131,8 @@ Writes into the run folder, never re-running the simulation:
       (sampled), rates, drugs, block, glutamate, signalling, spine_density,
       spine_turnover, spine_sizes, mepsc, weights
   report.html                        one self-contained page: run facts, interventions,
-      key results and every figure embedded (no network access needed)
+      key results, the scenario's [[targets]] against the run's values, and every
+      figure embedded (no network access needed)
 Time axes take the unit the run's length asks for; interventions are lines (doses) or
 shaded bands (stress, baths, infusions). A previous report is replaced whole.
 

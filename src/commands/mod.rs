@@ -25,11 +25,27 @@ pub fn overrides(specs: &[String]) -> Result<Vec<Override>, Failure> {
 /// Loads `scenario`: a file if one exists at that path, else a built-in scenario of that name.
 pub fn load(scenario: &str, overrides: &[Override]) -> Result<Resolved, Failure> {
     let path = Path::new(scenario);
-    if path.exists() || library::scenario_text(scenario).is_none() {
-        Ok(load_file(path, overrides)?)
+    let resolved = if path.exists() || library::scenario_text(scenario).is_none() {
+        load_file(path, overrides)?
     } else {
-        Ok(load_builtin(scenario, overrides)?)
+        load_builtin(scenario, overrides)?
+    };
+    check_targets(&resolved)?;
+    Ok(resolved)
+}
+
+/// Refuses a `[[targets]]` readout the report could not read (its metric is checked as a
+/// study's is), naming the target.
+fn check_targets(resolved: &Resolved) -> Result<(), Failure> {
+    for (i, target) in resolved.scenario.targets.iter().enumerate() {
+        synaptogen_study::spec::metric_from_table(&target.id, &target.metric).map_err(|e| {
+            Failure::input(format!(
+                "{}: key `targets[{i}].metric` ({}): {e}",
+                resolved.source, target.id
+            ))
+        })?;
     }
+    Ok(())
 }
 
 /// Fails with the figures when the network needs more memory than this machine has free

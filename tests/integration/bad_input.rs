@@ -469,3 +469,22 @@ fn a_baseline_that_ends_before_it_starts_is_rejected() {
         ],
     );
 }
+
+#[test]
+fn bad_validation_targets_name_the_target_and_what_is_allowed() {
+    const TARGET: &str = "\n[[targets]]\nid = \"T-1\"\nclaim = \"c\"\nsource = \"s\"\n";
+    let no_range = format!("{VALID}{TARGET}metric = {{ summary = \"activity.mean_rate_hz\" }}\n");
+    assert_rejected(
+        Some(&no_range),
+        &[],
+        &["targets[0].min", "a target needs a range"],
+    );
+    let bad_metric = format!(
+        "{VALID}{TARGET}metric = {{ table = \"rates\", column = \"p\", at = \"10\" }}\nmin = 1.0\n"
+    );
+    assert_rejected(
+        Some(&bad_metric),
+        &[],
+        &["targets[0].metric", "T-1", "has no unit"],
+    );
+}

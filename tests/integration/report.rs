@@ -168,6 +168,29 @@ fn a_ketamine_run_reports_drugs_block_glutamate_and_signalling_and_loads_in_a_br
     }
     let html = assert_self_contained(&out, &KETAMINE_FIGURES);
     assert!(html.contains("ketamine 10 mg/kg intraperitoneal at 10.0000 min"));
+    // The scenario's [[targets]] against this run's values: all five listed; those whose
+    // readout lies after the end of this 30-min run say so instead of showing a value.
+    assert!(
+        html.contains("<h2>Validation targets</h2>"),
+        "no targets table"
+    );
+    for id in ["C-01", "S-01", "C-05", "ST-01"] {
+        assert!(
+            html.contains(&format!("<td>{id}</td>")),
+            "target {id} missing"
+        );
+    }
+    assert_eq!(html.matches("<td>C-01</td>").count(), 2);
+    assert_eq!(
+        html.matches("? not read").count(),
+        html.matches("the run ends at 1800000 ms, before the readout")
+            .count(),
+        "a target within the run could not be read"
+    );
+    assert!(
+        html.contains("? not read"),
+        "S-01 (40-70 min) lies after this run"
+    );
 
     // Headless Chromium: the page loads and every figure decodes.
     let page = out.join("report.html");

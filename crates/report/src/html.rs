@@ -181,12 +181,62 @@ pub fn page(run: &RunData, figures: &[(Figure, Vec<u8>)]) -> String {
         ],
     );
 
+    targets_section(&mut out, run);
     figures_section(
         &mut out,
         figures,
         "The run wrote no table a figure is drawn from.",
     );
     out
+}
+
+/// The scenario's validation targets against the run's values (nothing without targets).
+fn targets_section(out: &mut String, run: &RunData) {
+    let results = match crate::run::targets(run.dir()) {
+        Ok(r) if r.is_empty() => return,
+        Ok(r) => r,
+        Err(e) => {
+            let _ = write!(
+                out,
+                "<h2>Validation targets</h2><p>{}</p>",
+                escape(&e.to_string())
+            );
+            return;
+        }
+    };
+    let met = results
+        .iter()
+        .filter(|r| r.value.as_ref().is_ok_and(|&v| r.target.met_by(v)))
+        .count();
+    let _ = write!(
+        out,
+        "<h2>Validation targets</h2><p>{met} of {} met by this run.</p><table><tr><th>id</th>\
+         <th>claim</th><th>source</th><th>allowed</th><th>this run</th><th>met</th></tr>",
+        results.len()
+    );
+    for r in &results {
+        let (value, verdict) = match &r.value {
+            Ok(v) => (
+                format!("{v:.4}"),
+                if r.target.met_by(*v) {
+                    "✔ yes"
+                } else {
+                    "✘ no"
+                },
+            ),
+            Err(e) => (e.clone(), "? not read"),
+        };
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{verdict}</td></tr>",
+            escape(&r.target.id),
+            escape(&r.target.claim),
+            escape(&r.target.source),
+            escape(&r.target.range()),
+            escape(&value)
+        );
+    }
+    out.push_str("</table>");
 }
 
 /// The start of a page: head with the styles, and the title.

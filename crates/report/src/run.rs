@@ -120,16 +120,52 @@ impl RunData {
     }
 }
 
-/// The interventions of the run's resolved scenario (`scenario.toml`), clipped to the run.
-fn interventions(dir: &Path, duration_ms: f64) -> Result<Vec<Mark>, ReportError> {
+/// A validation target of the run's scenario with the run's value.
+#[derive(Debug, Clone)]
+pub struct TargetResult {
+    /// The target.
+    pub target: synaptogen_scenario::targets::Target,
+    /// The run's value, or why it could not be read.
+    pub value: Result<f64, String>,
+}
+
+/// The run's resolved scenario (`scenario.toml`), if the folder holds one.
+fn scenario(dir: &Path) -> Result<Option<synaptogen_scenario::Resolved>, ReportError> {
     let path = dir.join("scenario.toml");
     if !path.exists() {
-        return Ok(Vec::new());
+        return Ok(None);
     }
-    let resolved = synaptogen_scenario::load_file(&path, &[]).map_err(|e| ReportError::Table {
-        path: path.clone(),
-        detail: e.to_string(),
-    })?;
+    synaptogen_scenario::load_file(&path, &[])
+        .map(Some)
+        .map_err(|e| ReportError::Table {
+            path: path.clone(),
+            detail: e.to_string(),
+        })
+}
+
+/// Each `[[targets]]` entry of the run's scenario with the value the run gave its readout.
+pub fn targets(dir: &Path) -> Result<Vec<TargetResult>, ReportError> {
+    let Some(resolved) = scenario(dir)? else {
+        return Ok(Vec::new());
+    };
+    Ok(resolved
+        .scenario
+        .targets
+        .into_iter()
+        .map(|target| {
+            let value = synaptogen_study::spec::metric_from_table(&target.id, &target.metric)
+                .and_then(|metric| synaptogen_study::metrics::read(dir, &[metric]))
+                .and_then(|values| values[0].ok_or_else(|| "no value".to_owned()));
+            TargetResult { target, value }
+        })
+        .collect())
+}
+
+/// The interventions of the run's resolved scenario (`scenario.toml`), clipped to the run.
+fn interventions(dir: &Path, duration_ms: f64) -> Result<Vec<Mark>, ReportError> {
+    let Some(resolved) = scenario(dir)? else {
+        return Ok(Vec::new());
+    };
     Ok(resolved
         .scenario
         .interventions

@@ -19,6 +19,7 @@ mod locate;
 mod overrides;
 pub mod pharmacology;
 pub mod schema;
+pub mod targets;
 mod validate;
 
 pub use build::{Built, SpikingRecord, StateError, WindowCursor, build, estimated_memory_bytes};

@@ -60,6 +60,9 @@ pub struct Scenario {
     /// Doses and stress protocols, in any order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub interventions: Vec<Intervention>,
+    /// Published results the scenario is checked against, tabled in its runs' reports.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<crate::targets::Target>,
 }
 
 /// `[simulation]`.

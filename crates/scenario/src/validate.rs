@@ -232,6 +232,29 @@ pub fn validate(
             "letters, digits, `_` and `-`",
         );
     }
+    for (i, t) in s.targets.iter().enumerate() {
+        let key = |k: &str| format!("targets[{i}].{k}");
+        if t.id.trim().is_empty() {
+            r.error(
+                key("id"),
+                "\"\"",
+                "a target needs an id",
+                "a name such as \"ST-01\"",
+            );
+        }
+        match (t.min, t.max) {
+            (None, None) => r.error(
+                key("min"),
+                "absent",
+                "a target needs a range",
+                "min, max or both",
+            ),
+            (Some(lo), Some(hi)) if lo > hi || lo.is_nan() || hi.is_nan() => {
+                r.error(key("max"), hi, "below min", format!("a number ≥ {lo}"));
+            }
+            _ => {}
+        }
+    }
     r.violations("environment", s.environment.violations());
     r.violations("spines", s.spines.violations());
     r.period("spines.census_every_ms", s.spines.census_every_ms, dt);

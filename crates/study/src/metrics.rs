@@ -25,6 +25,17 @@ pub fn read(run_dir: &Path, metrics: &[Metric]) -> Result<Vec<Option<f64>>, Stri
                     summary_value(summary.as_ref().expect("just read"), path)
                 }
                 MetricSource::Table(readout) => {
+                    if summary.is_none() {
+                        summary = Some(read_summary(run_dir)?);
+                    }
+                    let duration = summary
+                        .as_ref()
+                        .and_then(|s| s.get("duration_ms"))
+                        .and_then(serde_json::Value::as_f64);
+                    if let Some(end_ms) = duration {
+                        check_within_run(readout, end_ms)
+                            .map_err(|e| format!("metric {}: {e}", m.name))?;
+                    }
                     if !tables.contains_key(&readout.table) {
                         let table = Table::read(&run_dir.join(format!("{}.csv", readout.table)))?;
                         tables.insert(readout.table.clone(), table);
@@ -35,6 +46,23 @@ pub fn read(run_dir: &Path, metrics: &[Metric]) -> Result<Vec<Option<f64>>, Stri
             value.map_err(|e| format!("metric {}: {e}", m.name))
         })
         .collect()
+}
+
+/// Refuses a readout at a time after the run's end: the table's last rows would stand in
+/// for a time the run never reached.
+fn check_within_run(readout: &TableReadout, end_ms: f64) -> Result<(), String> {
+    let latest = match readout.when {
+        When::At(t) => t,
+        When::Between { to_ms, .. } => to_ms,
+    }
+    .max(readout.relative_to_ms.unwrap_or(0.0));
+    if latest > end_ms + SAME_TIME_MS {
+        Err(format!(
+            "the run ends at {end_ms} ms, before the readout's {latest} ms"
+        ))
+    } else {
+        Ok(())
+    }
 }
 
 fn read_summary(run_dir: &Path) -> Result<serde_json::Value, String> {
@@ -285,7 +313,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("summary.json"),
-            r#"{"activity": {"populations": [{"name": "pyr", "rate_hz": 2.5},
+            r#"{"duration_ms": 3600000, "activity": {"populations": [{"name": "pyr", "rate_hz": 2.5},
                 {"name": "pv", "rate_hz": 12.0, "cv_isi": null}]}}"#,
         )
         .unwrap();
@@ -353,6 +381,15 @@ mod tests {
         let e = read(dir.path(), &m).unwrap_err();
         assert!(
             e.contains("has no column `volume`; it has time_ms, population"),
+            "{e}"
+        );
+        let m = metrics(
+            "[[metrics]]\nname = \"x\"\ntable = \"census\"\ncolumn = \"spines\"\nat = \"2h\"\n\
+             where = { population = \"ca1\" }\n",
+        );
+        let e = read(dir.path(), &m).unwrap_err();
+        assert!(
+            e.contains("the run ends at 3600000 ms, before the readout's 7200000 ms"),
             "{e}"
         );
         let m = metrics(

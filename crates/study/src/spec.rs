@@ -646,6 +646,17 @@ fn distribution(kind: &str, p: &ParameterSpec) -> Result<Distribution, String> {
     }
 }
 
+/// A metric from a table written like a `[[metrics]]` entry without its `name` (a
+/// scenario's `[[targets]]` `metric`), named `name`.
+pub fn metric_from_table(name: &str, table: &toml::Table) -> Result<Metric, String> {
+    let mut named = table.clone();
+    named.insert("name".into(), toml::Value::String(name.to_owned()));
+    let spec: MetricSpec = toml::Value::Table(named)
+        .try_into()
+        .map_err(|e: toml::de::Error| e.message().to_owned())?;
+    metric(&spec)
+}
+
 fn metric(m: &MetricSpec) -> Result<Metric, String> {
     check_column_name(&m.name).map_err(|e| format!("name: {e}"))?;
     let source = match (&m.summary, &m.table) {
