@@ -61,10 +61,14 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
 
     let journal_path = dir.join(JOURNAL);
     let done = read_journal(&journal_path, &plan)?;
+    let mut recorded = vec![false; plan.runs.len()];
+    for record in &done {
+        recorded[record.run] = true;
+    }
     let pending: Vec<PlannedRun> = plan
         .runs
         .iter()
-        .filter(|r| !done.iter().any(|d| d.run == r.run))
+        .filter(|r| !recorded[r.run])
         .copied()
         .collect();
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
@@ -106,13 +110,17 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
                 threads_per_run,
                 args.keep_runs,
             );
-            if record.status != Status::Ok {
-                progress.println(format!(
-                    "run {}: {}: {}",
-                    record.run,
-                    record.status.as_str(),
-                    record.error
-                ));
+            // A failed run is reported as it happens (above the bar on a terminal, as a
+            // line of the log otherwise); results.csv keeps the full message.
+            if record.status != Status::Ok && !args.quiet {
+                progress.suspend(|| {
+                    eprintln!(
+                        "run {}: {}: {}",
+                        record.run,
+                        record.status.as_str(),
+                        record.error
+                    );
+                });
             }
             store.add(record)?;
             progress.inc(1);

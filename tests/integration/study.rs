@@ -249,6 +249,11 @@ fn failing_runs_are_recorded_and_the_study_goes_on() {
         "--keep-runs",
     ]);
     assert!(output.status.success(), "{}", text(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("run 1: invalid: "),
+        "the failure is reported as it happens: {}",
+        text(&output)
+    );
     let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
     let rows: Vec<&str> = results.lines().collect();
     assert!(rows[1].contains(",ok,"), "{results}");

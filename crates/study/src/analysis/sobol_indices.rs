@@ -120,6 +120,18 @@ mod tests {
             .collect();
         let (got, used) = indices(3, &values);
         assert_eq!(used, 1 << 13);
+        for (i, x) in got.iter().enumerate() {
+            eprintln!(
+                "S{0} {1:.4} ± {2:.4} (closed form {3:.4}); ST{0} {4:.4} ± {5:.4} (closed form {6:.4})",
+                i + 1,
+                x.first,
+                x.first_conf,
+                expected_first[i],
+                x.total,
+                x.total_conf,
+                expected_total[i]
+            );
+        }
         for i in 0..3 {
             for (estimate, truth, what) in [
                 (got[i].first, expected_first[i], "S"),
