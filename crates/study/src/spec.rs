@@ -351,6 +351,17 @@ impl Study {
                 )));
             }
         }
+        if spec.name.is_empty()
+            || !spec
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(error(format!(
+                "name: \"{}\" cannot name the study folder; use letters, digits, `_` and `-`",
+                spec.name
+            )));
+        }
         if spec.replicates == 0 {
             return Err(error("replicates: must be at least 1".into()));
         }
@@ -839,6 +850,21 @@ mod tests {
                 "{message}\nexpected: {expected}"
             );
         }
+    }
+
+    #[test]
+    fn a_name_that_is_not_a_folder_name_is_refused() {
+        let text = format!(
+            "{}[design]\nkind = \"grid\"\n[[parameters]]\nkey = \"a\"\nvalues = [1]\n{METRIC}",
+            HEAD.replace("name = \"t\"", "name = \"../x\"")
+        );
+        let message = Study::parse("t.toml", &text, PathBuf::from("."))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("name: \"../x\" cannot name the study folder"),
+            "{message}"
+        );
     }
 
     #[test]
