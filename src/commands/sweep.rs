@@ -46,7 +46,12 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             args.study.display()
         ))
     })?;
-    let study = Study::load(&args.study).map_err(Failure::input)?;
+    let base_dir = args
+        .study
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let study =
+        Study::parse(&args.study.display().to_string(), &text, base_dir).map_err(Failure::input)?;
     let plan = Plan::of(&study);
     check_parameters(&study, &plan)?;
     if args.dry_run {

@@ -326,9 +326,16 @@ fn draw_marks<DB: DrawingBackend>(
 fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
     chart: &mut ChartContext<'a, DB, CT>,
 ) -> Drawn<DB> {
+    legend_at(chart, SeriesLabelPosition::UpperRight)
+}
+
+fn legend_at<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> Drawn<DB> {
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(position)
         .label_font((FONT, 12))
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.4))
@@ -506,17 +513,14 @@ fn dose_response<DB: DrawingBackend>(
         .filter(|l| l.0 > 0.0)
         .max_by(|a, b| a.0.total_cmp(&b.0));
     let high = last.is_some_and(|l| l.1 > 0.5 * (y.start + y.end));
-    chart
-        .configure_series_labels()
-        .position(if high {
+    legend_at(
+        &mut chart,
+        if high {
             SeriesLabelPosition::LowerRight
         } else {
             SeriesLabelPosition::UpperRight
-        })
-        .label_font((FONT, 12))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.4))
-        .draw()
+        },
+    )
 }
 
 fn bars<DB: DrawingBackend>(
