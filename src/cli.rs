@@ -160,6 +160,12 @@ never holds a half-written row. A run that fails (invalid parameter combination,
 simulation, missing metric) is recorded with its error and the study goes on. Results do
 not depend on --jobs or --threads-per-run (wall_s aside).
 
+MPI (a build with `--features mpi`): `mpirun -np N synaptogen sweep STUDY ...` shares the
+runs over N ranks and gathers them into one study folder, written by rank 0; the table is
+the one a single process writes. --jobs and --threads-per-run count per rank (default: each
+machine's cores shared between its ranks). With --keep-runs, --out must be on a file system
+all ranks share.
+
 Exit codes: 0 the study ran (some runs may have failed: see results.csv), 2 bad input,
 1 internal failure.";
 

@@ -23,6 +23,9 @@ use crate::timing::Stopwatch;
 
 use super::run::{Options, Outcome, Start, execute};
 
+#[cfg(feature = "mpi")]
+mod cluster;
+
 /// The copy of the study file in a study folder.
 pub const STUDY_FILE: &str = "study.toml";
 /// The plan of every run.
@@ -40,95 +43,246 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             "--jobs and --threads-per-run must be at least 1",
         ));
     }
-    let text = fs::read_to_string(&args.study).map_err(|e| {
-        Failure::input(format!(
-            "{}: cannot read the study file: {e}",
-            args.study.display()
-        ))
-    })?;
-    let base_dir = args
-        .study
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let study =
-        Study::parse(&args.study.display().to_string(), &text, base_dir).map_err(Failure::input)?;
-    let plan = Plan::of(&study);
-    check_parameters(&study, &plan)?;
+    #[cfg(feature = "mpi")]
+    if let Some(cluster) = cluster::Cluster::join()? {
+        return cluster.sweep(&args);
+    }
+    let study = Prepared::read(&args)?;
     if args.dry_run {
-        return dry_run(&study, &plan);
+        return dry_run(&study.study, &study.plan);
     }
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("studies").join(&study.spec.name));
-    let _lock = StudyFolder::open(&dir, &text, &args)?;
-    write_atomic(&dir.join(PLAN_FILE), plan_table(&study, &plan).as_bytes())?;
+    let session = Session::open(&args, &study)?;
+    let budget = Budget::of(&args, session.pending.len(), cores());
+    session.announce(&budget, 1);
+    let queue = Queue::of(&session.pending);
+    work(
+        &study.context(&args, &session.dir, budget.threads_per_run),
+        budget.jobs,
+        &|| queue.take(),
+        &|record| session.store.add(record),
+    )?;
+    session.finish()
+}
 
-    let journal_path = dir.join(JOURNAL);
-    let done = read_journal(&journal_path, &plan)?;
-    let mut recorded = vec![false; plan.runs.len()];
-    for record in &done {
-        recorded[record.run] = true;
+/// The cores of this machine.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// A study file read, its plan made and its parameters checked against the base scenario.
+struct Prepared {
+    /// The study file as given (stored in the folder; a restart must give the same).
+    text: String,
+    study: Study,
+    plan: Plan,
+}
+
+impl Prepared {
+    fn read(args: &SweepArgs) -> Result<Self, Failure> {
+        let text = fs::read_to_string(&args.study).map_err(|e| {
+            Failure::input(format!(
+                "{}: cannot read the study file: {e}",
+                args.study.display()
+            ))
+        })?;
+        let base_dir = args
+            .study
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let study = Study::parse(&args.study.display().to_string(), &text, base_dir)
+            .map_err(Failure::input)?;
+        let plan = Plan::of(&study);
+        check_parameters(&study, &plan)?;
+        Ok(Self { text, study, plan })
     }
-    let pending: Vec<PlannedRun> = plan
-        .runs
-        .iter()
-        .filter(|r| !recorded[r.run])
-        .copied()
-        .collect();
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let jobs = args.jobs.unwrap_or(cores).min(pending.len()).max(1);
-    let threads_per_run = args.threads_per_run.unwrap_or((cores / jobs).max(1));
-    if !args.quiet {
+
+    /// The study folder: --out, or studies/NAME.
+    fn folder(&self, args: &SweepArgs) -> PathBuf {
+        args.out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("studies").join(&self.study.spec.name))
+    }
+
+    fn context<'a>(&'a self, args: &SweepArgs, dir: &'a Path, threads: usize) -> RunContext<'a> {
+        RunContext {
+            study: &self.study,
+            plan: &self.plan,
+            dir,
+            threads,
+            keep: args.keep_runs,
+        }
+    }
+}
+
+/// How many runs go at a time and how many threads each gets.
+struct Budget {
+    jobs: usize,
+    threads_per_run: usize,
+}
+
+impl Budget {
+    /// --jobs (default: one per core, at most the runs left) and --threads-per-run
+    /// (default: the cores shared out between the jobs).
+    fn of(args: &SweepArgs, runs: usize, cores: usize) -> Self {
+        let jobs = args.jobs.unwrap_or(cores).min(runs).max(1);
+        Self {
+            jobs,
+            threads_per_run: args.threads_per_run.unwrap_or((cores / jobs).max(1)),
+        }
+    }
+}
+
+/// The study folder held by this sweep: the journal read, the runs still to do, and the
+/// store their records go to.
+struct Session<'a> {
+    _lock: StudyFolder,
+    dir: PathBuf,
+    study: &'a Prepared,
+    pending: Vec<PlannedRun>,
+    store: Store<'a>,
+    quiet: bool,
+    clock: Stopwatch,
+}
+
+impl<'a> Session<'a> {
+    /// Opens (or creates) the study folder, writes plan.csv and reads what the journal
+    /// already holds.
+    fn open(args: &SweepArgs, prepared: &'a Prepared) -> Result<Self, Failure> {
+        let dir = prepared.folder(args);
+        let lock = StudyFolder::open(&dir, &prepared.text, args)?;
+        let (study, plan) = (&prepared.study, &prepared.plan);
+        write_atomic(&dir.join(PLAN_FILE), plan_table(study, plan).as_bytes())?;
+        let journal_path = dir.join(JOURNAL);
+        let done = read_journal(&journal_path, plan)?;
+        let mut recorded = vec![false; plan.runs.len()];
+        for record in &done {
+            recorded[record.run] = true;
+        }
+        let pending: Vec<PlannedRun> = plan
+            .runs
+            .iter()
+            .filter(|r| !recorded[r.run])
+            .copied()
+            .collect();
+        let journal = OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&journal_path)
+            .internal(format!("cannot open {}", journal_path.display()))?;
+        let progress = progress_bar(plan.runs.len() as u64, done.len() as u64, args.quiet);
+        let store = Store {
+            journal: Mutex::new((journal, done, Stopwatch::start())),
+            dir: dir.clone(),
+            study,
+            plan,
+            progress,
+            quiet: args.quiet,
+        };
+        Ok(Self {
+            _lock: lock,
+            dir,
+            study: prepared,
+            pending,
+            store,
+            quiet: args.quiet,
+            clock: Stopwatch::start(),
+        })
+    }
+
+    /// The line that opens the study on the terminal; `ranks` > 1 under MPI.
+    fn announce(&self, budget: &Budget, ranks: usize) {
+        if self.quiet {
+            return;
+        }
+        let (study, plan) = (&self.study.study, &self.study.plan);
+        let on = if ranks > 1 {
+            format!(" on each of {ranks} MPI ranks")
+        } else {
+            String::new()
+        };
         outln!(
-            "study {}: {} runs ({} points × {} replicates), {} already done; {jobs} at a time, \
-             {threads_per_run} thread(s) each",
+            "study {}: {} runs ({} points × {} replicates), {} already done; {} at a time{on}, \
+             {} thread(s) each",
             study.spec.name,
             plan.runs.len(),
             plan.points.len(),
             study.spec.replicates,
-            done.len()
+            plan.runs.len() - self.pending.len(),
+            budget.jobs,
+            budget.threads_per_run,
         );
     }
 
-    let clock = Stopwatch::start();
-    let journal = OpenOptions::new()
-        .append(true)
-        .create(true)
-        .open(&journal_path)
-        .internal(format!("cannot open {}", journal_path.display()))?;
-    let store = Store {
-        journal: Mutex::new((journal, done, Stopwatch::start())),
-        dir: dir.clone(),
-        study: &study,
-        plan: &plan,
-    };
-    let progress = progress_bar(plan.runs.len() as u64, store.finished() as u64, args.quiet);
-    let next = AtomicUsize::new(0);
-    let work = |_: &rayon::Scope| -> Result<(), Failure> {
-        while let Some(planned) = pending.get(next.fetch_add(1, Ordering::Relaxed)) {
-            let record = one_run(
-                &study,
-                &plan,
-                planned,
-                &dir,
-                threads_per_run,
-                args.keep_runs,
+    /// Writes the final results.csv and prints the tally.
+    fn finish(self) -> Result<(), Failure> {
+        self.store.progress.finish_and_clear();
+        let records = self.store.write_results()?;
+        if !self.quiet {
+            let count = |s: Status| records.iter().filter(|r| r.status == s).count();
+            let ran = self.pending.len();
+            let wall_s = self.clock.seconds();
+            outln!(
+                "{} ok, {} invalid, {} failed of {} runs; {ran} run now in {wall_s:.1} s ({:.0} runs/hour)",
+                count(Status::Ok),
+                count(Status::Invalid),
+                count(Status::Failed),
+                self.study.plan.runs.len(),
+                if wall_s > 0.0 {
+                    ran as f64 * 3600.0 / wall_s
+                } else {
+                    0.0
+                }
             );
-            // A failed run is reported as it happens (above the bar on a terminal, as a
-            // line of the log otherwise); results.csv keeps the full message.
-            if record.status != Status::Ok && !args.quiet {
-                progress.suspend(|| {
-                    eprintln!(
-                        "run {}: {}: {}",
-                        record.run,
-                        record.status.as_str(),
-                        record.error
-                    );
-                });
-            }
-            store.add(record)?;
-            progress.inc(1);
+            outln!("results: {}", self.dir.join(RESULTS).display());
+        }
+        Ok(())
+    }
+}
+
+/// The runs still to do, taken in plan order by whichever worker (or MPI rank) is free.
+struct Queue<'a> {
+    runs: &'a [PlannedRun],
+    next: AtomicUsize,
+}
+
+impl<'a> Queue<'a> {
+    fn of(runs: &'a [PlannedRun]) -> Self {
+        Self {
+            runs,
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    fn take(&self) -> Option<PlannedRun> {
+        self.runs
+            .get(self.next.fetch_add(1, Ordering::Relaxed))
+            .copied()
+    }
+}
+
+/// What every run of a study needs besides its own place in the plan.
+struct RunContext<'a> {
+    study: &'a Study,
+    plan: &'a Plan,
+    dir: &'a Path,
+    /// Worker threads of each run.
+    threads: usize,
+    /// Keep each run's folder.
+    keep: bool,
+}
+
+/// Runs the study's runs on `jobs` workers, each taking the next run from `next` until it
+/// has none and handing its record to `finish`; the first error of `finish` stops that
+/// worker and is returned once all have stopped.
+fn work(
+    context: &RunContext,
+    jobs: usize,
+    next: &(dyn Fn() -> Option<PlannedRun> + Sync),
+    finish: &(dyn Fn(RunRecord) -> Result<(), Failure> + Sync),
+) -> Result<(), Failure> {
+    let worker = || -> Result<(), Failure> {
+        while let Some(planned) = next() {
+            finish(one_run(context, &planned))?;
         }
         Ok(())
     };
@@ -140,31 +294,11 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         .internal("cannot start the study's worker threads")?
         .scope(|s| {
             for outcome in &outcomes {
-                s.spawn(|s| *outcome.lock().expect("one writer") = work(s));
+                s.spawn(|_| *outcome.lock().expect("one writer") = worker());
             }
         });
-    progress.finish_and_clear();
     for outcome in outcomes {
         outcome.into_inner().expect("workers finished")?;
-    }
-    let records = store.write_results()?;
-    if !args.quiet {
-        let count = |s: Status| records.iter().filter(|r| r.status == s).count();
-        let ran = pending.len();
-        let wall_s = clock.seconds();
-        outln!(
-            "{} ok, {} invalid, {} failed of {} runs; {ran} run now in {wall_s:.1} s ({:.0} runs/hour)",
-            count(Status::Ok),
-            count(Status::Invalid),
-            count(Status::Failed),
-            plan.runs.len(),
-            if wall_s > 0.0 {
-                ran as f64 * 3600.0 / wall_s
-            } else {
-                0.0
-            }
-        );
-        outln!("results: {}", dir.join(RESULTS).display());
     }
     Ok(())
 }
@@ -276,14 +410,14 @@ fn dry_run(study: &Study, plan: &Plan) -> Result<(), Failure> {
 
 /// One run of the plan, start to record: its scenario, the simulation in a run folder, its
 /// metrics. Never fails: whatever goes wrong is the record's status and error.
-fn one_run(
-    study: &Study,
-    plan: &Plan,
-    planned: &PlannedRun,
-    dir: &Path,
-    threads: usize,
-    keep: bool,
-) -> RunRecord {
+fn one_run(context: &RunContext, planned: &PlannedRun) -> RunRecord {
+    let RunContext {
+        study,
+        plan,
+        dir,
+        threads,
+        keep,
+    } = *context;
     let clock = Stopwatch::start();
     let record = |status, error: String, metrics| RunRecord {
         run: planned.run,
@@ -367,16 +501,28 @@ struct Store<'a> {
     dir: PathBuf,
     study: &'a Study,
     plan: &'a Plan,
+    /// The bar over the study's runs (hidden when quiet or off a terminal).
+    progress: ProgressBar,
+    quiet: bool,
 }
 
 impl Store<'_> {
-    fn finished(&self) -> usize {
-        self.journal.lock().expect("no panic while held").1.len()
-    }
-
     /// Journals a finished run (one write, synced: the run counts as done only once its
-    /// record is on disk) and refreshes results.csv when it is more than [`REFRESH_S`] old.
+    /// record is on disk), reports it if it failed and refreshes results.csv when that is
+    /// more than [`REFRESH_S`] old.
     fn add(&self, record: RunRecord) -> Result<(), Failure> {
+        // A failed run is reported as it happens (above the bar on a terminal, as a line of
+        // the log otherwise); results.csv keeps the full message.
+        if record.status != Status::Ok && !self.quiet {
+            self.progress.suspend(|| {
+                eprintln!(
+                    "run {}: {}: {}",
+                    record.run,
+                    record.status.as_str(),
+                    record.error
+                );
+            });
+        }
         let mut guard = self.journal.lock().expect("no panic while held");
         let (file, records, written) = &mut *guard;
         file.write_all(record.journal_line().as_bytes())
@@ -386,6 +532,7 @@ impl Store<'_> {
                 self.dir.join(JOURNAL).display()
             ))?;
         records.push(record);
+        self.progress.inc(1);
         if written.seconds() > REFRESH_S {
             self.write(records)?;
             *written = Stopwatch::start();
