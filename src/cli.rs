@@ -151,14 +151,15 @@ STUDY is a study file (format: assets/sweeps/README.md). Study folder:
   plan.csv       run, point, replicate, seed and the parameter values of every run
   results.csv    one row per finished run, in run order: run, point, replicate, seed,
                  parameters, metrics, status (ok | invalid | failed), error, wall_s
+  results.parquet  the same table with typed columns (metrics and error null when absent)
   journal.jsonl  the record of each finished run, appended as it ends (what resuming reads)
   runs/run-NNNNNN/   each run's folder, with --keep-runs
 
 Resumable: a study killed at any moment and started again with the same command runs only
-the runs not yet recorded; results.csv is rewritten whole (temporary file + rename), so it
-never holds a half-written row. A run that fails (invalid parameter combination, failed
-simulation, missing metric) is recorded with its error and the study goes on. Results do
-not depend on --jobs or --threads-per-run (wall_s aside).
+the runs not yet recorded; results.csv and results.parquet are rewritten whole (temporary
+file + rename), so they never hold a half-written row. A run that fails (invalid parameter
+combination, failed simulation, missing metric) is recorded with its error and the study
+goes on. Results do not depend on --jobs or --threads-per-run (wall_s aside).
 
 MPI (a build with `--features mpi`): `mpirun -np N synaptogen sweep STUDY ...` shares the
 runs over N ranks and gathers them into one study folder, written by rank 0; the table is

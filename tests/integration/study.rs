@@ -148,6 +148,8 @@ fn results_do_not_depend_on_jobs_or_threads() {
     };
     assert!(rate_at(high) > rate_at(low), "{reference}");
 
+    assert_parquet_matches_csv(&one);
+
     let analysis = sweep(&["analyze", one.to_str().unwrap()]);
     assert!(analysis.contains("16 of 16 runs ok"), "{analysis}");
     let points = std::fs::read_to_string(one.join("analysis/points.csv")).unwrap();
@@ -157,6 +159,42 @@ fn results_do_not_depend_on_jobs_or_threads() {
             "point,bg_pyr_hz,bg_pv_hz,pyr_rate_hz_mean,pyr_rate_hz_sd,pyr_rate_hz_runs"
         )
     );
+}
+
+/// results.parquet, read with the parquet crate's own reader, holds results.csv's cells:
+/// the same columns in the same order and the same values, typed.
+fn assert_parquet_matches_csv(dir: &Path) {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::Field;
+
+    let csv = std::fs::read_to_string(dir.join("results.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let file = std::fs::File::open(dir.join("results.parquet")).unwrap();
+    let reader = SerializedFileReader::new(file).unwrap();
+    let mut rows = 0;
+    for (line, row) in lines.zip(reader.get_row_iter(None).unwrap()) {
+        rows += 1;
+        let row = row.unwrap();
+        let cells: Vec<&str> = line.split(',').collect();
+        for (i, (name, field)) in row.get_column_iter().enumerate() {
+            assert_eq!(name, header[i]);
+            let same = match field {
+                Field::Long(v) => cells[i] == v.to_string(),
+                Field::ULong(v) => cells[i] == v.to_string(),
+                Field::Double(v) if name == "wall_s" => {
+                    (cells[i].parse::<f64>().unwrap() - v).abs() < 1e-3
+                }
+                Field::Double(v) => cells[i].parse::<f64>().unwrap().to_bits() == v.to_bits(),
+                Field::Str(v) => cells[i] == v,
+                Field::Null => cells[i].is_empty(),
+                other => panic!("column {name}: unexpected {other:?}"),
+            };
+            assert!(same, "column {name}: csv {} vs parquet {field:?}", cells[i]);
+        }
+    }
+    assert_eq!(rows, csv.lines().count() - 1);
+    assert_eq!(reader.metadata().file_metadata().num_rows() as usize, rows);
 }
 
 #[test]

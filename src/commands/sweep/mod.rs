@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 
 use synaptogen_scenario::Override;
-use synaptogen_study::results::{self, JOURNAL, RESULTS};
+use synaptogen_study::results::{self, JOURNAL, RESULTS, RESULTS_PARQUET};
 use synaptogen_study::{Plan, PlannedRun, RunRecord, Status, Study};
 
 use crate::checkpoint::CheckpointPlan;
@@ -34,7 +34,7 @@ const PLAN_FILE: &str = "plan.csv";
 const LOCK_FILE: &str = ".sweep.lock";
 /// The kept run folders.
 const RUNS_FOLDER: &str = "runs";
-/// The longest results.csv may lag behind the journal while runs finish, s.
+/// The longest the result tables may lag behind the journal while runs finish, s.
 const REFRESH_S: f64 = 2.0;
 
 pub fn run(args: SweepArgs) -> Result<(), Failure> {
@@ -508,8 +508,8 @@ struct Store<'a> {
 
 impl Store<'_> {
     /// Journals a finished run (one write, synced: the run counts as done only once its
-    /// record is on disk), reports it if it failed and refreshes results.csv when that is
-    /// more than [`REFRESH_S`] old.
+    /// record is on disk), reports it if it failed and refreshes the result tables when they
+    /// are more than [`REFRESH_S`] old.
     fn add(&self, record: RunRecord) -> Result<(), Failure> {
         // A failed run is reported as it happens (above the bar on a terminal, as a line of
         // the log otherwise); results.csv keeps the full message.
@@ -540,18 +540,22 @@ impl Store<'_> {
         Ok(())
     }
 
-    /// Writes results.csv from every record; returns them.
+    /// Writes the result tables from every record; returns them.
     fn write_results(&self) -> Result<Vec<RunRecord>, Failure> {
         let guard = self.journal.lock().expect("no panic while held");
         self.write(&guard.1)?;
         Ok(guard.1.clone())
     }
 
+    /// Writes results.csv and results.parquet from every record.
     fn write(&self, records: &[RunRecord]) -> Result<(), Failure> {
         write_atomic(
             &self.dir.join(RESULTS),
             results::table(self.study, self.plan, records).as_bytes(),
-        )
+        )?;
+        let parquet = results::parquet(self.study, self.plan, records)
+            .internal("cannot encode the result table as Parquet")?;
+        write_atomic(&self.dir.join(RESULTS_PARQUET), &parquet)
     }
 }
 

@@ -6,9 +6,13 @@
 //! runs in flight, and a record cut short by the kill is recognised and dropped on restart.
 //! `results.csv` is always rewritten whole from the journal (by the caller, through a
 //! temporary file), so it is never half-written and its bytes do not depend on the order in
-//! which runs finished.
+//! which runs finished. `results.parquet` holds the same table with typed columns.
+
+mod parquet_file;
 
 use serde::{Deserialize, Serialize};
+
+pub use parquet_file::write as parquet;
 
 use crate::plan::Plan;
 use crate::spec::Study;
@@ -17,6 +21,8 @@ use crate::spec::Study;
 pub const JOURNAL: &str = "journal.jsonl";
 /// File of the result table in a study folder.
 pub const RESULTS: &str = "results.csv";
+/// The result table as Parquet, with the same rows and columns.
+pub const RESULTS_PARQUET: &str = "results.parquet";
 
 /// Result-table columns that are not parameters or metrics.
 pub const RESERVED_COLUMNS: [&str; 7] = [
