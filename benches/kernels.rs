@@ -206,6 +206,81 @@ spikes = []
     group.finish();
 }
 
+/// One slow step (10 s, as `ketamine_rat_10mgkg` takes them) of the signalling cascade of
+/// 10 000 neurons under a ketamine-like input (activity doubled, resting NMDA entry halved):
+/// BDNF, TrkB, mTORC1, eEF2K/eEF2, protein synthesis and the spine drives, per neuron.
+fn signalling(c: &mut Criterion) {
+    use synaptogen_models::signalling::{Signalling, SignallingInputs, SignallingParams};
+    const NEURONS: usize = 10_000;
+    let params = SignallingParams::default();
+    let activity = vec![2.0_f32; NEURONS];
+    let resting = vec![0.5_f32; NEURONS];
+    let inputs = SignallingInputs {
+        activity_fold: &activity,
+        resting_nmda_fold: &resting,
+        ..SignallingInputs::BASELINE
+    };
+    let mut state = Signalling::at_baseline(NEURONS);
+    let mut group = c.benchmark_group("signalling");
+    group.throughput(Throughput::Elements(NEURONS as u64));
+    group.bench_function("step_10s_10k_neurons", |b| {
+        b.iter(|| state.step(&params, black_box(&inputs), 10.0))
+    });
+    group.finish();
+}
+
+/// Rebuilding a CSR group of 1 000 000 synapses (10 000 neurons × 100) after a structural
+/// step that removes 1 % of them and adds as many: the merge `rewire` does after every
+/// step with turnover.
+fn csr_rewire(c: &mut Criterion) {
+    use synaptogen_engine::connectivity::{AddedSynapse, NewSynapse};
+    const CELLS: u32 = 10_000;
+    const PER_CELL: u32 = 100;
+    let ends = Endpoints {
+        source: 0,
+        source_start: 0,
+        n_sources: CELLS,
+        target: 0,
+        target_start: 0,
+    };
+    // A fixed pseudo-random layout (no RNG needed: a multiplicative hash of the index).
+    let hash = |i: u64| i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+    let incoming: Vec<Vec<NewSynapse>> = (0..CELLS)
+        .map(|t| {
+            (0..PER_CELL)
+                .map(|j| NewSynapse {
+                    source_local: (hash(u64::from(t * PER_CELL + j)) % u64::from(CELLS)) as u32,
+                    weight: 0.5,
+                    delay_steps: 10,
+                })
+                .collect()
+        })
+        .collect();
+    let original = SynapseGroup::from_incoming("bench", ends, 0, &incoming).unwrap();
+    let n = original.len();
+    let keep: Vec<bool> = (0..n).map(|k| k % 100 != 37).collect();
+    let added: Vec<AddedSynapse> = (0..n as u64 / 100)
+        .map(|a| AddedSynapse {
+            source_local: (hash(a + 7) % u64::from(CELLS)) as u32,
+            target: (hash(a + 11) % u64::from(CELLS)) as u32,
+            weight: 0.5,
+            delay_steps: 10,
+            key: u64::MAX - a,
+        })
+        .collect();
+    let mut group = c.benchmark_group("csr");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(n as u64));
+    group.bench_function("rewire_1m_synapses_1pct_turnover", |b| {
+        b.iter_batched_ref(
+            || original.clone(),
+            |g| g.rewire(&keep, &added, |k| k as u64).unwrap(),
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_millis(500))
@@ -216,6 +291,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = kernels;
     config = config();
-    targets = neuron_update, spike_delivery, plasticity, structural
+    targets = neuron_update, spike_delivery, plasticity, structural, signalling, csr_rewire
 }
 criterion_main!(kernels);

@@ -34,6 +34,7 @@ pub enum Command {
     #[command(after_help = ANALYZE_HELP)]
     Analyze(AnalyzeArgs),
     /// Run a benchmark network and report speed and memory.
+    #[command(after_help = BENCH_HELP)]
     Bench(BenchArgs),
     /// List the built-in scenarios and cell types.
     List,
@@ -170,6 +171,22 @@ all ranks share.
 Exit codes: 0 the study ran (some runs may have failed: see results.csv), 2 bad input,
 1 internal failure.";
 
+const BENCH_HELP: &str = "\
+Each repetition prints and (with --json) records: build time, simulation wall time,
+real-time factor (wall / model time), spikes and mean rate, synaptic events per wall
+second, ns per neuron-step (spiking steps only), bytes per synapse (connectivity and
+plasticity state; spines included), peak RSS, threads and the machine. A summary line gives
+min / median / max of the simulation wall time.
+
+Examples:
+  synaptogen bench coba --reps 5 --compare           # beside Brian2 and NEST
+  synaptogen bench coba --plastic --threads 2
+  synaptogen bench scale --sizes 4000,64000 --threads 2
+  synaptogen bench ketamine --seconds 1800
+  synaptogen bench structural --spines 2000000 --seconds 86400
+
+Exit codes: 0 ok, 2 bad input, 1 internal failure.";
+
 const ANALYZE_HELP: &str = "\
 Reads DIR/study.toml and DIR/results.csv (only runs with status ok; replicates averaged per
 point) and writes DIR/analysis/:
@@ -269,16 +286,32 @@ pub struct ValidateArgs {
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Benchmark: `coba` (Vogels–Abbott / Brette et al. 2007, ../shared/anchors/model_spec.py).
-    #[arg(value_parser = ["coba"])]
+    /// coba: the Vogels–Abbott COBA network (Brette et al. 2007; ../shared/anchors/model_spec.py).
+    /// scale: COBA at each of --sizes, mean in-degree 80. ketamine: the default mPFC–vHPC
+    /// network with spines, signalling and 10 mg/kg i.p. at 10 min. structural: spine turnover
+    /// (hourly structural steps) on --spines spines.
+    #[arg(value_parser = ["coba", "scale", "ketamine", "structural"])]
     pub benchmark: String,
-    /// Neurons (80 % excitatory); connection probability 80/N keeps the mean in-degree at 80.
+    /// coba: neurons (80 % excitatory); connection probability 80/N keeps the mean in-degree at 80.
     #[arg(long, default_value_t = 4000)]
     pub neurons: u32,
-    /// Biological time to simulate, seconds.
-    #[arg(long, default_value_t = 1.0)]
-    pub seconds: f64,
-    /// Pair STDP on E→E synapses (τ± 20 ms, A₊ = 0.01·w_max, A₋ = 1.05·A₊, w_max 12 nS).
+    /// scale: the network sizes, comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "4000,16000,64000,256000,1000000"
+    )]
+    pub sizes: Vec<u32>,
+    /// structural: spines (150 per pyramidal cell, as in the spine_turnover scenario; at
+    /// least 200 cells).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub spines: u64,
+    /// Model time to simulate, s (default: 1 for coba and scale; 3600 for ketamine, the dose
+    /// at 600; 86400 for structural).
+    #[arg(long)]
+    pub seconds: Option<f64>,
+    /// coba, scale: pair STDP on E→E synapses (τ± 20 ms, A₊ = 0.01·w_max, A₋ = 1.05·A₊,
+    /// w_max 12 nS).
     #[arg(long)]
     pub plastic: bool,
     /// Worker threads.
@@ -290,7 +323,16 @@ pub struct BenchArgs {
     /// Repetitions (reported as min / median / max).
     #[arg(long, default_value_t = 1)]
     pub reps: usize,
-    /// Also write the results as JSON (one object per repetition) to this file.
+    /// Also write the results as JSON lines (one object per repetition, peers' too) to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// coba and scale: run the same network in Brian2 (cpp_standalone) and NEST with the
+    /// anchors' scripts, when their interpreters exist ($BRIAN_PY, default
+    /// ~/venvs/brian/bin/python; $NEST_PY, default ~/venvs/nest/bin/python), and print the
+    /// ratios.
+    #[arg(long)]
+    pub compare: bool,
+    /// The peers' benchmark scripts (brian2_coba.py, nest_coba.py, …).
+    #[arg(long, default_value = "../shared/anchors")]
+    pub anchors: PathBuf,
 }

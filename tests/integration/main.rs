@@ -3,6 +3,7 @@
 //! networks and are meant for optimised code.
 
 mod bad_input;
+mod bench;
 mod bridging;
 mod checkpoints;
 mod determinism;

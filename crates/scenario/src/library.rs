@@ -106,6 +106,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "ro25_rat",
         include_str!("../../../assets/scenarios/ro25_rat.toml"),
     ),
+    (
+        "spine_turnover",
+        include_str!("../../../assets/scenarios/validation/spine_turnover.toml"),
+    ),
 ];
 
 /// The scenario `synaptogen run` uses when given none.
