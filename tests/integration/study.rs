@@ -6,72 +6,17 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use crate::support::{repo, synaptogen, text};
+use crate::support::{repo, results_without_wall_time, synaptogen, text, write_study};
 
 /// A study of the baseline network, reduced to an eighth and to 400 ms, over the two
 /// background rates of the PFC: a Latin hypercube of 8 points × 2 replicates, with one
 /// metric from summary.json and one from a table.
-pub const STUDY: &str = r#"
-schema_version = 1
-name = "background"
-scenario = "pfc_baseline"
-set = [
-  "simulation.duration_ms=400",
-  "populations.pfc_pyr.size=100", "populations.pfc_pv.size=15", "populations.pfc_sst.size=10",
-  "populations.vhpc_ca3.size=50", "populations.vhpc_ca1.size=50", "populations.vhpc_pv.size=12",
-]
-replicates = 2
-seed = 11
-
-[design]
-kind = "latin_hypercube"
-points = 8
-
-[[parameters]]
-key = "inputs.bg_pfc_pyr.rate_hz"
-name = "bg_pyr_hz"
-distribution = "uniform"
-min = 1.5
-max = 3.0
-
-[[parameters]]
-key = "inputs.bg_pfc_pv.rate_hz"
-name = "bg_pv_hz"
-distribution = "log_uniform"
-min = 0.5
-max = 2.0
-
-[[metrics]]
-name = "pyr_rate_hz"
-summary = "activity.populations.pfc_pyr.rate_hz"
-
-[[metrics]]
-name = "pv_rate_late_hz"
-table = "rates"
-column = "pfc_pv"
-between = ["200ms", "400ms"]
-statistic = "mean"
-"#;
-
-fn write_study(dir: &Path, text: &str) -> String {
-    let path = dir.join("study.in.toml");
-    std::fs::write(&path, text).unwrap();
-    path.display().to_string()
-}
+pub const STUDY: &str = include_str!("../fixtures/background_study.toml");
 
 fn sweep(args: &[&str]) -> String {
     let output = synaptogen(args);
     assert!(output.status.success(), "{}", text(&output));
     String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// results.csv without its last column (wall_s): the part that must be reproducible.
-fn results_without_wall_time(dir: &Path) -> String {
-    std::fs::read_to_string(dir.join("results.csv"))
-        .unwrap()
-        .lines()
-        .map(|l| l.rsplit_once(',').unwrap().0.to_owned() + "\n")
-        .collect()
 }
 
 #[test]
@@ -371,64 +316,4 @@ fn shipped_studies_are_valid() {
         }
     }
     assert!(checked >= 3, "the three ready studies");
-}
-
-/// `mpirun -np 2 synaptogen sweep` shares the runs out over two ranks and writes the table
-/// one process writes; a study cut short is resumed under MPI to the same table.
-#[cfg(feature = "mpi")]
-#[test]
-fn mpi_ranks_write_the_table_one_process_writes() {
-    let mpirun = |args: &[&str]| -> String {
-        let output = Command::new("mpirun")
-            .args(["--allow-run-as-root", "--oversubscribe", "-np", "2"])
-            .arg(env!("CARGO_BIN_EXE_synaptogen"))
-            .args(args)
-            .current_dir(repo())
-            .output()
-            .expect("mpirun starts (Debian: apt-get install openmpi-bin libopenmpi-dev)");
-        assert!(output.status.success(), "{}", text(&output));
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    };
-    let dir = tempfile::tempdir().unwrap();
-    // Runs of 2 s (about 0.1 s of work each): long enough that rank 1 is asking for work
-    // while rank 0 still has runs to give.
-    let text = STUDY.replace("duration_ms=400", "duration_ms=2000");
-    let study = write_study(dir.path(), &text);
-    let single = dir.path().join("single");
-    let ranks = dir.path().join("ranks");
-    sweep(&[
-        "sweep",
-        &study,
-        "--out",
-        single.to_str().unwrap(),
-        "--jobs",
-        "1",
-        "--quiet",
-    ]);
-    let printed = mpirun(&["sweep", &study, "--out", ranks.to_str().unwrap()]);
-    let reference = results_without_wall_time(&single);
-    assert_eq!(reference.lines().count(), 1 + 16);
-    assert_eq!(reference, results_without_wall_time(&ranks));
-    let per_rank: Vec<usize> = printed
-        .lines()
-        .find_map(|l| l.strip_prefix("runs per rank: "))
-        .unwrap_or_else(|| panic!("no tally of runs per rank in:\n{printed}"))
-        .split(", ")
-        .map(|r| r.split_once(": ").unwrap().1.parse().unwrap())
-        .collect();
-    assert_eq!(per_rank.len(), 2, "{printed}");
-    assert_eq!(per_rank.iter().sum::<usize>(), 16, "{printed}");
-    assert!(per_rank.iter().all(|&r| r > 0), "both ranks ran: {printed}");
-
-    // The first five records and a torn sixth, as a kill leaves them.
-    let resumed = dir.path().join("resumed");
-    std::fs::create_dir(&resumed).unwrap();
-    std::fs::write(resumed.join("study.toml"), &text).unwrap();
-    let journal = std::fs::read_to_string(ranks.join("journal.jsonl")).unwrap();
-    let mut cut: String = journal.split_inclusive('\n').take(5).collect();
-    cut.push_str("{\"run\":3,\"stat");
-    std::fs::write(resumed.join("journal.jsonl"), cut).unwrap();
-    let printed = mpirun(&["sweep", &study, "--out", resumed.to_str().unwrap()]);
-    assert!(printed.contains("5 already done"), "{printed}");
-    assert_eq!(reference, results_without_wall_time(&resumed));
 }

@@ -77,3 +77,19 @@ pub const SMALL_NETWORK: [&str; 12] = [
     "--set",
     "populations.vhpc_pv.size=12",
 ];
+
+/// Writes study file `text` into `dir`; returns its path.
+pub fn write_study(dir: &Path, text: &str) -> String {
+    let path = dir.join("study.in.toml");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+/// results.csv without its last column (wall_s): the part that must be reproducible.
+pub fn results_without_wall_time(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("results.csv"))
+        .unwrap()
+        .lines()
+        .map(|l| l.rsplit_once(',').unwrap().0.to_owned() + "\n")
+        .collect()
+}
