@@ -124,7 +124,7 @@ impl Cluster {
                 "the workers of rank 0 panicked"
             )))
         })?;
-        let quiet = session.quiet;
+        let quiet = session.store.quiet;
         let local_runs = session.pending.len() - served.iter().sum::<usize>();
         session.finish()?;
         if !quiet {

@@ -140,7 +140,6 @@ struct Session<'a> {
     study: &'a Prepared,
     pending: Vec<PlannedRun>,
     store: Store<'a>,
-    quiet: bool,
     clock: Stopwatch,
 }
 
@@ -184,14 +183,13 @@ impl<'a> Session<'a> {
             study: prepared,
             pending,
             store,
-            quiet: args.quiet,
             clock: Stopwatch::start(),
         })
     }
 
     /// The line that opens the study on the terminal; `ranks` > 1 under MPI.
     fn announce(&self, budget: &Budget, ranks: usize) {
-        if self.quiet {
+        if self.store.quiet {
             return;
         }
         let (study, plan) = (&self.study.study, &self.study.plan);
@@ -217,7 +215,7 @@ impl<'a> Session<'a> {
     fn finish(self) -> Result<(), Failure> {
         self.store.progress.finish_and_clear();
         let records = self.store.write_results()?;
-        if !self.quiet {
+        if !self.store.quiet {
             let count = |s: Status| records.iter().filter(|r| r.status == s).count();
             let ran = self.pending.len();
             let wall_s = self.clock.seconds();
