@@ -281,6 +281,32 @@ fn csr_rewire(c: &mut Criterion) {
     group.finish();
 }
 
+/// One step of Poisson background onto 10 000 neurons at λ = 0.2 events per neuron-step
+/// (`pfc_baseline`'s pyramidal background: 1,000 trains of 2.2 Hz at dt = 0.1 ms): a Philox block per 4
+/// neurons and a Poisson count per neuron, ≈ 24 % of a long validation protocol
+/// (docs/performance.md).
+fn poisson_input(c: &mut Criterion) {
+    use synaptogen_models::inputs::{PoissonInput, PoissonTrains};
+    const NEURONS: u32 = 10_000;
+    let trains = PoissonTrains {
+        n_sources: 1000.0,
+        rate_hz: 2.2,
+        weight: 0.5,
+    };
+    let input = PoissonInput::new("background", 0..NEURONS, 1, 0, trains, 0.1);
+    let mut buffer = vec![0.0_f32; NEURONS as usize];
+    let mut step = 0_u64;
+    let mut group = c.benchmark_group("poisson_input");
+    group.throughput(Throughput::Elements(u64::from(NEURONS)));
+    group.bench_function("step_10k_neurons_lambda_0.2", |b| {
+        b.iter(|| {
+            step += 1;
+            input.drive(7, step, black_box(&mut buffer), false);
+        })
+    });
+    group.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_millis(500))
@@ -291,6 +317,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = kernels;
     config = config();
-    targets = neuron_update, spike_delivery, plasticity, structural, signalling, csr_rewire
+    targets = neuron_update, spike_delivery, poisson_input, plasticity, structural, signalling, csr_rewire
 }
 criterion_main!(kernels);

@@ -13,6 +13,18 @@ use crate::neuron::for_each_chunk;
 /// Poisson sampler instead of inversion (whose loop length grows with λ).
 const INVERSION_MAX_LAMBDA: f64 = 30.0;
 
+/// Length of the tabulated Poisson CDF that replaces the inversion loop for small λ (it
+/// covers λ up to ≈ 1.8, where the CDF passes [`MAX_U`] within 16 terms).
+const CDF_TABLE_LEN: usize = 16;
+
+/// The largest uniform `open01` returns: (2³² − ½) / 2³².
+const MAX_U: f64 = (4_294_967_295.0 + 0.5) / 4_294_967_296.0;
+
+/// Philox blocks per batch of the small-λ path: 8 blocks = 32 neurons, computed in vector
+/// lanes by [`StreamKey::blocks8`].
+const BATCH_BLOCKS: usize = 8;
+const BATCH_NEURONS: usize = 4 * BATCH_BLOCKS;
+
 /// `n_sources` independent Poisson trains of `rate_hz` onto each neuron of a population
 /// (NEST's `poisson_generator` with one realisation per target, Brian2's `PoissonInput`).
 ///
@@ -33,6 +45,10 @@ pub struct PoissonInput {
     pub weight: f32,
     lambda: f64,
     exp_neg_lambda: f64,
+    /// The Poisson CDF at 0, 1, …, as the inversion loop accumulates it, and the number of
+    /// terms up to the first that reaches [`MAX_U`]; `None` when 16 terms do not reach it
+    /// (then the loop runs).
+    cdf_table: Option<([f64; CDF_TABLE_LEN], usize)>,
     stream: StreamId,
 }
 
@@ -47,6 +63,7 @@ impl PoissonInput {
         dt_ms: f64,
     ) -> Self {
         let lambda = trains.n_sources * trains.rate_hz * dt_ms * 1e-3;
+        let exp_neg_lambda = (-lambda).exp();
         Self {
             name: name.to_owned(),
             targets,
@@ -54,7 +71,8 @@ impl PoissonInput {
             port,
             weight: trains.weight as f32,
             lambda,
-            exp_neg_lambda: (-lambda).exp(),
+            exp_neg_lambda,
+            cdf_table: cdf_table(lambda, exp_neg_lambda),
             stream: StreamId::named(&format!("poisson/{name}")),
         }
     }
@@ -64,8 +82,9 @@ impl PoissonInput {
         self.lambda
     }
 
-    /// Adds this step's input to `input` (the target population's slice of the port).
-    fn drive(&self, seed: u64, step: u64, input: &mut [f32], parallel: bool) {
+    /// Adds step `step`'s input to `input` (the target population's slice of the port),
+    /// splitting the population over rayon's threads when `parallel`.
+    pub fn drive(&self, seed: u64, step: u64, input: &mut [f32], parallel: bool) {
         if self.lambda <= 0.0 {
             return;
         }
@@ -81,23 +100,50 @@ impl PoissonInput {
             return;
         }
         let key = StreamKey::new(seed, self.stream, (step >> 32) as u32);
+        let weight = self.weight;
         for_each_chunk(input, parallel, |first, chunk| {
-            for (b, quad) in chunk.chunks_mut(4).enumerate() {
-                let block = ((first / 4) + b) as u32;
-                let words = key.block([step as u32, block, 0, 0]);
-                for (x, &word) in quad.iter_mut().zip(&words) {
-                    let k = self.count(open01(word));
-                    if k > 0 {
-                        *x += k as f32 * self.weight;
+            // Neuron i of the population takes word i % 4 of block i / 4 (for step `step`),
+            // whichever batch or chunk computes it.
+            for (b, batch) in chunk.chunks_mut(BATCH_NEURONS).enumerate() {
+                let block0 = (first / 4 + b * BATCH_BLOCKS) as u32;
+                let words = key.blocks8([
+                    [step as u32; BATCH_BLOCKS],
+                    std::array::from_fn(|l| block0 + l as u32),
+                    [0; BATCH_BLOCKS],
+                    [0; BATCH_BLOCKS],
+                ]);
+                for (l, quad) in batch.chunks_mut(4).enumerate() {
+                    let counts = self.counts([0, 1, 2, 3].map(|w| open01(words[w][l])));
+                    for (x, &k) in quad.iter_mut().zip(&counts) {
+                        // A select rather than a branch: 4 in 5 counts are 0 at λ = 0.2.
+                        *x = if k > 0 { *x + k as f32 * weight } else { *x };
                     }
                 }
             }
         });
     }
 
-    /// Inversion of the Poisson CDF at `u` (Devroye 1986, §X.3.3).
+    /// The counts for one block's four uniforms. With a table, the number of tabulated CDF
+    /// values below each `u` (vector compares, no branches; 64-bit counts, as wide as the
+    /// compare masks).
     #[inline]
-    fn count(&self, u: f64) -> u32 {
+    fn counts(&self, u: [f64; 4]) -> [u64; 4] {
+        let Some((cdf, n_terms)) = &self.cdf_table else {
+            return u.map(|u| u64::from(self.count_by_loop(u)));
+        };
+        let mut counts = [0u64; 4];
+        for &c in &cdf[..*n_terms] {
+            for (k, &u) in counts.iter_mut().zip(&u) {
+                *k += u64::from(u > c);
+            }
+        }
+        counts
+    }
+
+    /// Inversion of the Poisson CDF at `u` (Devroye 1986, §X.3.3): the smallest k whose
+    /// CDF reaches `u`.
+    #[inline]
+    fn count_by_loop(&self, u: f64) -> u32 {
         let mut k = 0;
         let mut p = self.exp_neg_lambda;
         let mut cdf = p;
@@ -108,6 +154,27 @@ impl PoissonInput {
         }
         k
     }
+}
+
+/// The inversion loop's CDF terms for `lambda` and their number, if they reach [`MAX_U`] (so
+/// the loop stops within the table for every `u`, and the count of terms below `u` is the
+/// loop's k) while every term is positive (so its `p > 0` guard never stops it first).
+fn cdf_table(lambda: f64, exp_neg_lambda: f64) -> Option<([f64; CDF_TABLE_LEN], usize)> {
+    let mut table = [f64::INFINITY; CDF_TABLE_LEN];
+    let mut p = exp_neg_lambda;
+    let mut cdf = p;
+    for (k, entry) in table.iter_mut().enumerate() {
+        if p <= 0.0 {
+            return None;
+        }
+        *entry = cdf;
+        if cdf >= MAX_U {
+            return Some((table, k + 1));
+        }
+        p *= lambda / (k + 1) as f64;
+        cdf += p;
+    }
+    None
 }
 
 /// Independent Poisson trains converging on each target.
@@ -195,6 +262,39 @@ mod tests {
         let xs = counts(0.2, 1000, 200);
         let zeros = xs.iter().filter(|&&x| x == 0.0).count() as f64 / xs.len() as f64;
         assert!((zeros - (-0.2f64).exp()).abs() < 0.005);
+    }
+
+    #[test]
+    fn tabulated_counts_equal_the_inversion_loop() {
+        for lambda_per_step in [1e-6, 0.02, 0.2, 1.0, 1.9, 2.5] {
+            let trains = PoissonTrains {
+                n_sources: 1.0,
+                rate_hz: lambda_per_step * 1e4,
+                weight: 1.0,
+            };
+            let input = PoissonInput::new("t", 0..1, 7, 0, trains, 0.1);
+            if lambda_per_step <= 1.0 {
+                assert!(input.cdf_table.is_some(), "λ {lambda_per_step}");
+            }
+            if lambda_per_step >= 2.5 {
+                assert!(input.cdf_table.is_none(), "λ {lambda_per_step}");
+            }
+            let edges = [0, 1, u32::MAX / 2, u32::MAX - 1, u32::MAX];
+            let words = edges
+                .into_iter()
+                .chain((0..200_000u32).map(|i| i.wrapping_mul(0x9E37_79B9)));
+            let u: Vec<f64> = words.map(open01).collect();
+            for batch in u.chunks_exact(4) {
+                let counts = input.counts(batch.try_into().unwrap());
+                for (&k, &u) in counts.iter().zip(batch) {
+                    assert_eq!(
+                        k,
+                        u64::from(input.count_by_loop(u)),
+                        "λ {lambda_per_step}, u {u}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
