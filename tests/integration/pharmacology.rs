@@ -430,10 +430,11 @@ fn ketamine_disinhibits_pyramidal_cells_and_activates_mtorc1_signalling() {
     );
 }
 
-/// Runs `scenario` once per arm (`--set` arguments), two arms at a time on one thread each;
-/// returns the run folders in arm order.
+/// Runs `scenario` once per arm (extra arguments), two arms at a time on one thread each;
+/// returns the run folders (`dir/armK`, numbered on from earlier calls) in arm order.
 fn run_arms(scenario: &str, arms: &[&[&str]], dir: &tempfile::TempDir) -> Vec<std::path::PathBuf> {
-    let folders: Vec<std::path::PathBuf> = (0..arms.len())
+    let earlier = std::fs::read_dir(dir.path()).unwrap().count();
+    let folders: Vec<std::path::PathBuf> = (earlier..earlier + arms.len())
         .map(|k| dir.path().join(format!("arm{k}")))
         .collect();
     for pair in folders.iter().zip(arms).collect::<Vec<_>>().chunks(2) {
@@ -622,22 +623,39 @@ fn ketamine_raises_synaptic_proteins_and_spine_formation_unless_mtorc1_is_blocke
 }
 
 /// Chronic stress and its reversal, in paired arms of one protocol (same seed): stress
-/// alone, stress then ketamine, stress then rapamycin and ketamine.
+/// alone, stress then ketamine, stress then rapamycin and ketamine. The arms share their
+/// first 21.5 days, so the two treated arms are forked from a checkpoint of the stress-alone
+/// arm (a forked arm goes on exactly as its own straight run would: checkpoints.rs).
 #[test]
 fn chronic_stress_removes_spines_and_ketamine_counters_it_through_mtorc1() {
     let dir = tempfile::tempdir().unwrap();
     const STRESS: &str = r#"{ kind = "chronic_stress", start = "10min", days = 21 }"#;
     const RAPAMYCIN: &str = r#"{ kind = "dose", drug = "rapamycin", amount_nmol = 0.2, route = "intracerebroventricular", at = "22d" }"#;
     const KETAMINE: &str = r#"{ kind = "dose", drug = "ketamine", amount_mg_per_kg = 10.0, route = "intraperitoneal", at = "22d" }"#;
-    // Stress alone gets a vehicle (0 mg/kg) at the dose time: the same windows and baseline.
+    // Every arm doses both drugs at the dose time (0 for a vehicle): the same windows and
+    // baseline, and the same simulated drugs, which a fork needs.
     const VEHICLE: &str = r#"{ kind = "dose", drug = "ketamine", amount_mg_per_kg = 0.0, route = "intraperitoneal", at = "22d" }"#;
-    let stress_alone = format!("interventions=[{STRESS}, {VEHICLE}]");
+    const NO_RAPAMYCIN: &str = r#"{ kind = "dose", drug = "rapamycin", amount_nmol = 0.0, route = "intracerebroventricular", at = "22d" }"#;
+    let stress_alone = format!("interventions=[{STRESS}, {NO_RAPAMYCIN}, {VEHICLE}]");
+    let with_ketamine = format!("interventions=[{STRESS}, {NO_RAPAMYCIN}, {KETAMINE}]");
     let with_rapamycin = format!("interventions=[{STRESS}, {RAPAMYCIN}, {KETAMINE}]");
+    const SCENARIO: &str = "assets/scenarios/validation/cus_ketamine.toml";
     let arms = run_arms(
-        "assets/scenarios/validation/cus_ketamine.toml",
-        &[&["--set", &stress_alone], &[], &["--set", &with_rapamycin]],
+        SCENARIO,
+        &[&["--set", &stress_alone, "--checkpoint-at", "516h"]],
         &dir,
     );
+    let fork = arms[0].join("checkpoints/step-018576000000.ckpt");
+    let fork = fork.to_str().unwrap();
+    let treated = run_arms(
+        SCENARIO,
+        &[
+            &["--from", fork, "--set", &with_ketamine],
+            &["--from", fork, "--set", &with_rapamycin],
+        ],
+        &dir,
+    );
+    let arms = [arms[0].clone(), treated[0].clone(), treated[1].clone()];
     let [stress, ketamine, rapamycin] = [0, 1, 2].map(|k| pyramidal_census(&arms[k]));
     let (before, _, _, volume_before) = at_hour(&stress, 0.0);
     let (after_stress, _, _, volume_after) = at_hour(&stress, 21.0 * 24.0);
