@@ -275,6 +275,13 @@ impl NeuronGroup {
     ) {
         let parallel = parallel && self.len() >= PARALLEL_MIN_NEURONS;
         self.nmda_steps += 1;
+        let grain = if parallel {
+            self.spike_buffers
+                .len()
+                .div_ceil(TASKS_PER_THREAD * rayon::current_num_threads())
+        } else {
+            usize::MAX
+        };
         let work = Work {
             state: self.columns.view(),
             glutamate,
@@ -284,7 +291,7 @@ impl NeuronGroup {
             local: 0,
             forced,
         };
-        work.run(&self.kernel, parallel);
+        work.run(&self.kernel, grain);
     }
 
     /// Appends this step's spikes, ascending, to `out`.
@@ -298,6 +305,12 @@ impl NeuronGroup {
         (neuron - self.range.start) as usize
     }
 }
+
+/// Parallel tasks per worker thread and population step: enough for rayon to even out
+/// uneven chunks (spikes, a busy core), few enough that each task is tens of microseconds
+/// of work. Splitting down to single chunks cost ≈ 10 % of COBA at 64k neurons on two
+/// threads in joins, splits and scheduling (perf, docs/performance.md).
+const TASKS_PER_THREAD: usize = 4;
 
 /// A contiguous run of whole chunks and what they need, split in halves for rayon.
 struct Work<'a> {
@@ -313,15 +326,14 @@ struct Work<'a> {
 }
 
 impl Work<'_> {
-    fn run(self, kernel: &Kernel, parallel: bool) {
-        if !parallel {
-            return self.run_in_order(kernel);
-        }
-        if self.buffers.len() <= 1 {
+    /// Halves the run until a part has at most `grain` chunks, then runs the parts in
+    /// parallel, each in chunk order.
+    fn run(self, kernel: &Kernel, grain: usize) {
+        if self.buffers.len() <= grain.max(1) {
             return self.run_in_order(kernel);
         }
         let (left, right) = self.halve();
-        rayon::join(|| left.run(kernel, true), || right.run(kernel, true));
+        rayon::join(|| left.run(kernel, grain), || right.run(kernel, grain));
     }
 
     /// Chunk after chunk on this thread, each split off the front: one split per chunk and
