@@ -312,6 +312,11 @@ impl SynapseGroup {
         &mut self.weights
     }
 
+    /// Targets (read) and weights (write) of every synapse, in CSR order.
+    pub fn targets_and_weights_mut(&mut self) -> (&[u32], &mut [f32]) {
+        (&self.targets, &mut self.weights)
+    }
+
     /// Targets (read) and weights (write) of presynaptic neuron `source_local`'s synapses.
     pub fn row_mut(&mut self, source_local: u32) -> (&[u32], &mut [f32]) {
         let row = self.row(source_local);

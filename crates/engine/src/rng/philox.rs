@@ -79,12 +79,14 @@ mod avx2 {
         _mm256_setr_epi32, _mm256_slli_epi64, _mm256_srli_epi64, _mm256_xor_si256,
     };
 
+    #[inline]
     #[target_feature(enable = "avx2")]
     fn load(w: [u32; 8]) -> __m256i {
         let w = w.map(|x| x as i32);
         _mm256_setr_epi32(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7])
     }
 
+    #[inline]
     #[target_feature(enable = "avx2")]
     fn store(v: __m256i) -> [u32; 8] {
         [

@@ -113,31 +113,28 @@ impl PoissonInput {
                     [0; BATCH_BLOCKS],
                 ]);
                 for (l, quad) in batch.chunks_mut(4).enumerate() {
-                    let counts = self.counts([0, 1, 2, 3].map(|w| open01(words[w][l])));
-                    for (x, &k) in quad.iter_mut().zip(&counts) {
-                        // A select rather than a branch: 4 in 5 counts are 0 at λ = 0.2.
-                        *x = if k > 0 { *x + k as f32 * weight } else { *x };
+                    let u = [0, 1, 2, 3].map(|w| open01(words[w][l]));
+                    let counts = match &self.cdf_table {
+                        Some((cdf, n_terms)) => tabulated_counts(&cdf[..*n_terms], u),
+                        None => u.map(|u| f64::from(self.count_by_loop(u))),
+                    };
+                    let counts = counts.map(|k| k as f32);
+                    if let Ok(quad) = <&mut [f32; 4]>::try_from(&mut *quad) {
+                        // Selects rather than branches (4 in 5 counts are 0 at λ = 0.2),
+                        // on a fixed-size quad, so they become one vector blend.
+                        let added: [f32; 4] = std::array::from_fn(|j| quad[j] + counts[j] * weight);
+                        *quad =
+                            std::array::from_fn(
+                                |j| if counts[j] > 0.0 { added[j] } else { quad[j] },
+                            );
+                    } else {
+                        for (x, &k) in quad.iter_mut().zip(&counts) {
+                            *x = if k > 0.0 { *x + k * weight } else { *x };
+                        }
                     }
                 }
             }
         });
-    }
-
-    /// The counts for one block's four uniforms. With a table, the number of tabulated CDF
-    /// values below each `u` (vector compares, no branches; 64-bit counts, as wide as the
-    /// compare masks).
-    #[inline]
-    fn counts(&self, u: [f64; 4]) -> [u64; 4] {
-        let Some((cdf, n_terms)) = &self.cdf_table else {
-            return u.map(|u| u64::from(self.count_by_loop(u)));
-        };
-        let mut counts = [0u64; 4];
-        for &c in &cdf[..*n_terms] {
-            for (k, &u) in counts.iter_mut().zip(&u) {
-                *k += u64::from(u > c);
-            }
-        }
-        counts
     }
 
     /// Inversion of the Poisson CDF at `u` (Devroye 1986, §X.3.3): the smallest k whose
@@ -154,6 +151,20 @@ impl PoissonInput {
         }
         k
     }
+}
+
+/// The Poisson counts of four uniforms from the CDF terms `cdf`: the number of terms below
+/// each `u`, accumulated as floats (a vector compare, mask and add per term, and a vector
+/// conversion for the weights after).
+#[inline]
+fn tabulated_counts(cdf: &[f64], u: [f64; 4]) -> [f64; 4] {
+    let mut counts = [0.0; 4];
+    for &c in cdf {
+        for (k, &u) in counts.iter_mut().zip(&u) {
+            *k += if u > c { 1.0 } else { 0.0 };
+        }
+    }
+    counts
 }
 
 /// The inversion loop's CDF terms for `lambda` and their number, if they reach [`MAX_U`] (so
@@ -284,12 +295,15 @@ mod tests {
                 .into_iter()
                 .chain((0..200_000u32).map(|i| i.wrapping_mul(0x9E37_79B9)));
             let u: Vec<f64> = words.map(open01).collect();
+            let Some((cdf, n_terms)) = input.cdf_table else {
+                continue;
+            };
             for batch in u.chunks_exact(4) {
-                let counts = input.counts(batch.try_into().unwrap());
+                let counts = tabulated_counts(&cdf[..n_terms], batch.try_into().unwrap());
                 for (&k, &u) in counts.iter().zip(batch) {
                     assert_eq!(
                         k,
-                        u64::from(input.count_by_loop(u)),
+                        f64::from(input.count_by_loop(u)),
                         "λ {lambda_per_step}, u {u}"
                     );
                 }

@@ -258,12 +258,15 @@ impl PlasticProjection {
     }
 
     /// Writes every synapse's weight into `group` (after scaling or consolidation).
+    ///
+    /// In CSR order, so the writes (and the reads of the per-synapse columns) are
+    /// sequential: the slow schedule calls this whenever the AMPA content moved, over every
+    /// spine (≈ 7 % of a weeks-long protocol when it went target by target through the
+    /// reverse index; docs/performance.md).
     pub fn write_all_weights(&self, group: &mut SynapseGroup) {
-        for i in 0..self.scale.len() {
-            for (k, _) in self.incoming.incoming(i) {
-                let w = self.weight_of(k, i);
-                group.weights_mut()[k] = w;
-            }
+        let (targets, weights) = group.targets_and_weights_mut();
+        for (k, (&t, w)) in targets.iter().zip(weights).enumerate() {
+            *w = self.weight_of(k, (t - self.target_start) as usize);
         }
     }
 
