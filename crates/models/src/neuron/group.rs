@@ -336,31 +336,37 @@ impl Work<'_> {
         rayon::join(|| left.run(kernel, grain), || right.run(kernel, grain));
     }
 
-    /// Chunk after chunk on this thread, each split off the front: one split per chunk and
-    /// no recursion (the state views are a few hundred bytes; moving them around in a
-    /// halving recursion cost ≈ 7 % of the COBA benchmark — perf, issue 4 note).
+    /// Chunk after chunk on this thread, each a borrowed view of its neurons' columns
+    /// (moving the state views around — in a halving recursion, or splitting each chunk
+    /// off the front — cost 7 % and then 4.5 % of the COBA benchmark; perf, issue 4 note
+    /// and docs/performance.md).
     fn run_in_order(self, kernel: &Kernel) {
         let Work {
             mut state,
-            mut glutamate,
-            mut gaba,
+            glutamate,
+            gaba,
             buffers,
-            mut first,
-            mut local,
-            mut forced,
+            first,
+            local,
+            forced,
         } = self;
-        for buffer in buffers.iter_mut() {
-            let len = CHUNK.min(state.len());
-            let (mut chunk, rest) = state.split_at(len);
-            let (glu, glu_rest) = glutamate.split_at_mut(len);
-            let (gab, gab_rest) = gaba.split_at_mut(len);
-            let split = forced.partition_point(|&n| n < local + len as u32);
+        let n = state.len();
+        let mut forced = forced;
+        for (c, buffer) in buffers.iter_mut().enumerate() {
+            let range = c * CHUNK..((c + 1) * CHUNK).min(n);
+            let chunk_local = local + range.start as u32;
+            let split = forced.partition_point(|&f| f < local + range.end as u32);
             let (mine, later) = forced.split_at(split);
-            kernel.step(&mut chunk, glu, gab, first, buffer, mine, local);
-            state = rest;
-            (glutamate, gaba, forced) = (glu_rest, gab_rest, later);
-            first += len as u32;
-            local += len as u32;
+            kernel.step(
+                &mut state.sub(range.clone()),
+                &mut glutamate[range.clone()],
+                &mut gaba[range.clone()],
+                first + range.start as u32,
+                buffer,
+                mine,
+                chunk_local,
+            );
+            forced = later;
         }
     }
 
