@@ -348,10 +348,9 @@ impl Work<'_> {
             buffers,
             first,
             local,
-            forced,
+            mut forced,
         } = self;
         let n = state.len();
-        let mut forced = forced;
         for (c, buffer) in buffers.iter_mut().enumerate() {
             let range = c * CHUNK..((c + 1) * CHUNK).min(n);
             let chunk_local = local + range.start as u32;
