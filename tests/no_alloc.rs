@@ -2,8 +2,8 @@
 //! simulation after its warm-up. A test binary of its own, so no other test allocates
 //! while it counts.
 
-// The only unsafe code in the project: `GlobalAlloc` is an unsafe trait. It forwards every
-// call to the system allocator unchanged and only counts.
+// `GlobalAlloc` is an unsafe trait. It forwards every call to the system allocator
+// unchanged and only counts.
 #![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -110,6 +110,14 @@ fn the_step_loop_does_not_allocate() {
             allocations_while_running("coba", &[stdp], threads),
             0,
             "coba + STDP, {threads} threads"
+        );
+        // Recurrent excitation dense enough (≈ 10,000 synaptic events per step) that two
+        // threads deliver the spikes by bands of targets in parallel.
+        let dense = ["projections.e_to_e.connectivity.p=0.05"];
+        assert_eq!(
+            allocations_while_running("coba", &dense, threads),
+            0,
+            "dense coba, {threads} threads"
         );
         assert_eq!(
             allocations_after_restore("pfc_baseline", threads),

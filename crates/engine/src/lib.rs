@@ -31,7 +31,7 @@ pub use ids::{NeuronIndex, PopulationId, StableId};
 pub use monitors::{RecordSink, SpikeStatistics};
 pub use populations::Populations;
 pub use propagate::DeliveredEvents;
-pub use ring_buffer::SynapticInputRing;
+pub use ring_buffer::{RingBand, SlotRow, SynapticInputRing};
 pub use rng::{StreamId, StreamRng};
 pub use simulation::{EngineError, Progress, Simulation, SimulationBuilder, WorkerPool};
 pub use spikes::SpikeEvents;
