@@ -17,6 +17,8 @@ pub struct DeliveredEvents(pub u64);
 /// costs a few microseconds of scheduling, about what a few thousand scattered adds take.
 const MIN_EVENTS_FOR_PARALLEL_DELIVERY: usize = 4096;
 
+/// How many spikes ahead a row is prefetched (its bounds twice as far): delivering one row
+/// takes about as long as a miss to memory, so two rows in flight hide it.
 const PREFETCH_AHEAD: usize = 2;
 
 /// Pushes each spike through the CSR rows of every projection leaving its population.
@@ -48,14 +50,16 @@ pub fn deliver_spikes(
     let reached = if threads > 1 && expected_events >= MIN_EVENTS_FOR_PARALLEL_DELIVERY {
         ring.deliver_in_bands(threads, |band| {
             let mut reached = 0;
-            for_each_spike(spikes, populations, groups, |group, source| {
+            let from_end =
+                band.targets().start != 0 && band.targets().end as usize == band.n_neurons();
+            for_each_spike(spikes, populations, groups, from_end, |group, source| {
                 reached += group.deliver_band(source, band)
             });
             reached
         })
     } else {
         let mut reached = 0;
-        for_each_spike(spikes, populations, groups, |group, source| {
+        for_each_spike(spikes, populations, groups, false, |group, source| {
             reached += group.deliver(source, &mut ring)
         });
         reached
@@ -82,12 +86,14 @@ fn expected_events(
 }
 
 /// Calls `visit(group, source)` for every spike of this step and every projection leaving
-/// its population, in the fixed order (population, projection, spike).
+/// its population, in the fixed order (population, projection, spike). Rows a few spikes
+/// ahead are prefetched: at their end if the visitor reads them from there.
 #[inline(always)]
 fn for_each_spike(
     spikes: &SpikeEvents,
     populations: &Populations,
     groups: &SynapseGroups,
+    read_from_end: bool,
     mut visit: impl FnMut(&SynapseGroup, u32),
 ) {
     for (p, population) in populations.iter().enumerate() {
@@ -99,7 +105,7 @@ fn for_each_spike(
                     group.prefetch_row_bounds(ahead - population.range.start);
                 }
                 if let Some(&ahead) = fired.get(i + PREFETCH_AHEAD) {
-                    group.prefetch_row(ahead - population.range.start);
+                    group.prefetch_row(ahead - population.range.start, read_from_end);
                 }
                 visit(group, neuron - population.range.start);
             }

@@ -353,21 +353,19 @@ impl SynapseGroup {
         }
     }
 
-    /// Asks the CPU to start loading the first and the last synapse of `source_local`'s row
-    /// (targets and weights) into the cache, so that the delivery of the spikes before it
-    /// overlaps the wait (a row is a cache miss: rows are scattered over tens of megabytes).
-    /// The last synapse is where the last band of [`deliver_band`](Self::deliver_band)
-    /// starts reading.
+    /// Asks the CPU to start loading the first synapse of `source_local`'s row (targets and
+    /// weights), or its last one if `from_end` (where the last band of
+    /// [`deliver_band`](Self::deliver_band) starts reading), so that delivering the spikes
+    /// before it overlaps the wait: rows are scattered over tens of megabytes.
     #[inline(always)]
-    pub fn prefetch_row(&self, source_local: u32) {
+    pub fn prefetch_row(&self, source_local: u32, from_end: bool) {
         let row = self.row(source_local);
         if row.is_empty() {
             return;
         }
-        for k in [row.start, row.end - 1] {
-            prefetch(&self.targets[k]);
-            prefetch(&self.weights[k]);
-        }
+        let k = if from_end { row.end - 1 } else { row.start };
+        prefetch(&self.targets[k]);
+        prefetch(&self.weights[k]);
     }
 
     /// Pushes one spike of `source_local` into the ring buffer; returns the synapses reached.

@@ -10,7 +10,7 @@ use synaptogen_engine::rng::{StreamId, StreamRng};
 use synaptogen_engine::{SimClock, SpikeEvents, StableId, SynapticInputRing};
 
 use super::kernel::{CHUNK, ChunkState, Kernel, MAX_NMDA_COMPONENTS};
-use crate::inputs::ForcedSpikes;
+use crate::inputs::{DueSpikes, ForcedSpikes};
 use crate::ports::{GABA_PORT, GLUTAMATE_PORT, N_PORTS};
 
 /// Populations at least this large are updated in parallel (when there is more than one
@@ -496,17 +496,60 @@ pub fn integrate_neurons(
     let [glutamate, gaba] = ring.current_ports_mut::<N_PORTS>();
     let parallel = rayon::current_num_threads() > 1;
     let due = forced.due(clock.step());
-    for (p, group) in groups.groups.iter_mut().enumerate() {
-        let r = group.range.start as usize..group.range.end as usize;
+    step_populations(&mut groups.groups, glutamate, gaba, 0, parallel, &due);
+    for group in &groups.groups {
+        group.collect_spikes(&mut spikes);
+    }
+}
+
+/// Steps consecutive populations (`groups`, the first of them population number
+/// `first_population`) on their input slices, which start at the first group's first neuron.
+///
+/// In parallel, the populations are halved at the group boundary nearest half their neurons
+/// and the halves run side by side, so every step has one parallel region however many
+/// populations there are, and populations too small to split on their own (most of the
+/// biological networks') still run beside each other. Each population's result depends only
+/// on its own state and input, so this changes no number.
+fn step_populations(
+    groups: &mut [NeuronGroup],
+    glutamate: &mut [f32],
+    gaba: &mut [f32],
+    first_population: usize,
+    parallel: bool,
+    due: &DueSpikes<'_>,
+) {
+    let Some(start) = groups.first().map(|g| g.range.start) else {
+        return;
+    };
+    let neurons: usize = groups.iter().map(NeuronGroup::len).sum();
+    if parallel && groups.len() > 1 && neurons >= PARALLEL_MIN_NEURONS {
+        let mut before = 0;
+        let mid = groups
+            .iter()
+            .position(|g| {
+                before += g.len();
+                2 * before >= neurons
+            })
+            .map_or(1, |k| k + 1)
+            .clamp(1, groups.len() - 1);
+        let cut = (groups[mid].range.start - start) as usize;
+        let (g0, g1) = groups.split_at_mut(mid);
+        let (glu0, glu1) = glutamate.split_at_mut(cut);
+        let (gaba0, gaba1) = gaba.split_at_mut(cut);
+        rayon::join(
+            || step_populations(g0, glu0, gaba0, first_population, parallel, due),
+            || step_populations(g1, glu1, gaba1, first_population + mid, parallel, due),
+        );
+        return;
+    }
+    for (k, group) in groups.iter_mut().enumerate() {
+        let r = (group.range.start - start) as usize..(group.range.end - start) as usize;
         group.step(
             &mut glutamate[r.clone()],
             &mut gaba[r],
             parallel,
-            due.of_population(p as u32),
+            due.of_population((first_population + k) as u32),
         );
-    }
-    for group in &groups.groups {
-        group.collect_spikes(&mut spikes);
     }
 }
 
