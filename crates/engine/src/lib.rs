@@ -10,6 +10,7 @@
 //! Determinism: every random number comes from a [`StreamRng`] keyed by (seed, stream,
 //! stable id, step); every sum is taken in a fixed order; the thread count changes speed only.
 
+mod cache;
 pub mod clock;
 pub mod connectivity;
 pub mod distribution;

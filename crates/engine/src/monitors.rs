@@ -6,6 +6,7 @@
 
 use bevy_ecs::prelude::*;
 
+use crate::cache::prefetch;
 use crate::clock::SimClock;
 use crate::populations::Populations;
 use crate::spikes::SpikeEvents;
@@ -431,8 +432,38 @@ pub fn sample_state<M: Resource + StateProbe>(
 }
 
 /// Per-neuron spike counts and inter-spike-interval moments, for rates and ISI CVs.
+///
+/// A spike updates its neuron's interval record in one place (one cache line, not four
+/// arrays: spikes land on scattered neurons). Checkpoints keep the column layout
+/// ([`SpikeStatisticsColumns`]).
 #[derive(Resource, Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(from = "SpikeStatisticsColumns", into = "SpikeStatisticsColumns")]
 pub struct SpikeStatistics {
+    counts: Vec<u32>,
+    intervals: Vec<IntervalMoments>,
+}
+
+/// One neuron's inter-spike intervals so far.
+#[derive(Debug, Clone, Copy)]
+struct IntervalMoments {
+    last_step: u64,
+    count: u32,
+    sum_steps: f64,
+    sum_sq_steps: f64,
+}
+
+impl IntervalMoments {
+    const NONE: Self = Self {
+        last_step: NEVER,
+        count: 0,
+        sum_steps: 0.0,
+        sum_sq_steps: 0.0,
+    };
+}
+
+/// [`SpikeStatistics`] as stored in checkpoints: one column per quantity.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SpikeStatisticsColumns {
     counts: Vec<u32>,
     last_step: Vec<u64>,
     isi_count: Vec<u32>,
@@ -440,33 +471,73 @@ pub struct SpikeStatistics {
     isi_sum_sq_steps: Vec<f64>,
 }
 
+impl From<SpikeStatisticsColumns> for SpikeStatistics {
+    fn from(c: SpikeStatisticsColumns) -> Self {
+        let intervals = (c.last_step.iter().zip(&c.isi_count))
+            .zip(c.isi_sum_steps.iter().zip(&c.isi_sum_sq_steps))
+            .map(
+                |((&last_step, &count), (&sum_steps, &sum_sq_steps))| IntervalMoments {
+                    last_step,
+                    count,
+                    sum_steps,
+                    sum_sq_steps,
+                },
+            )
+            .collect();
+        Self {
+            counts: c.counts,
+            intervals,
+        }
+    }
+}
+
+impl From<SpikeStatistics> for SpikeStatisticsColumns {
+    fn from(s: SpikeStatistics) -> Self {
+        let column = |f: fn(&IntervalMoments) -> f64| s.intervals.iter().map(f).collect();
+        Self {
+            last_step: s.intervals.iter().map(|m| m.last_step).collect(),
+            isi_count: s.intervals.iter().map(|m| m.count).collect(),
+            isi_sum_steps: column(|m| m.sum_steps),
+            isi_sum_sq_steps: column(|m| m.sum_sq_steps),
+            counts: s.counts,
+        }
+    }
+}
+
 const NEVER: u64 = u64::MAX;
+
+/// How many spikes ahead a neuron's records are prefetched (each spike's are a cache miss).
+const PREFETCH_AHEAD: usize = 4;
 
 impl SpikeStatistics {
     /// Statistics for `n_neurons` neurons.
     pub fn new(n_neurons: usize) -> Self {
         Self {
             counts: vec![0; n_neurons],
-            last_step: vec![NEVER; n_neurons],
-            isi_count: vec![0; n_neurons],
-            isi_sum_steps: vec![0.0; n_neurons],
-            isi_sum_sq_steps: vec![0.0; n_neurons],
+            intervals: vec![IntervalMoments::NONE; n_neurons],
         }
     }
 
     /// Adds the spikes `neurons` fired at `step`.
     pub fn record(&mut self, step: u64, neurons: &[u32]) {
-        for &n in neurons {
+        for (k, &n) in neurons.iter().enumerate() {
+            if let Some(&ahead) = neurons.get(k + PREFETCH_AHEAD) {
+                let ahead = ahead as usize;
+                if ahead < self.counts.len() && ahead < self.intervals.len() {
+                    prefetch(&self.counts[ahead]);
+                    prefetch(&self.intervals[ahead]);
+                }
+            }
             let i = n as usize;
             self.counts[i] += 1;
-            let last = self.last_step[i];
-            if last != NEVER {
-                let isi = (step - last) as f64;
-                self.isi_count[i] += 1;
-                self.isi_sum_steps[i] += isi;
-                self.isi_sum_sq_steps[i] += isi * isi;
+            let m = &mut self.intervals[i];
+            if m.last_step != NEVER {
+                let isi = (step - m.last_step) as f64;
+                m.count += 1;
+                m.sum_steps += isi;
+                m.sum_sq_steps += isi * isi;
             }
-            self.last_step[i] = step;
+            m.last_step = step;
         }
     }
 
@@ -474,7 +545,9 @@ impl SpikeStatistics {
     /// the start of each spiking window after the first, so that no interval spans the gap
     /// between windows (in which nothing spikes) and ISI CVs stay those of the spiking.
     pub fn break_intervals(&mut self) {
-        self.last_step.fill(NEVER);
+        for m in &mut self.intervals {
+            m.last_step = NEVER;
+        }
     }
 
     /// Spike count of every neuron.
@@ -493,11 +566,11 @@ impl SpikeStatistics {
         let spikes: u64 = self.counts[r.clone()].iter().map(|&c| u64::from(c)).sum();
         let active = self.counts[r.clone()].iter().filter(|&&c| c > 0).count();
         let (mut cv_sum, mut cv_n) = (0.0, 0usize);
-        for i in r {
-            if self.isi_count[i] >= 2 {
-                let k = f64::from(self.isi_count[i]);
-                let mean = self.isi_sum_steps[i] / k;
-                let var = (self.isi_sum_sq_steps[i] / k - mean * mean).max(0.0);
+        for m in &self.intervals[r] {
+            if m.count >= 2 {
+                let k = f64::from(m.count);
+                let mean = m.sum_steps / k;
+                let var = (m.sum_sq_steps / k - mean * mean).max(0.0);
                 cv_sum += var.sqrt() / mean;
                 cv_n += 1;
             }
@@ -546,6 +619,23 @@ pub fn count_spikes(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn checkpoints_keep_the_column_layout() {
+        let mut stats = SpikeStatistics::new(3);
+        for (step, neurons) in [(4u64, &[0u32, 2][..]), (9, &[2]), (15, &[0, 2])] {
+            stats.record(step, neurons);
+        }
+        let columns = SpikeStatisticsColumns::from(stats.clone());
+        assert_eq!(columns.counts, vec![2, 0, 3]);
+        assert_eq!(columns.last_step, vec![15, NEVER, 15]);
+        assert_eq!(columns.isi_count, vec![1, 0, 2]);
+        assert_eq!(columns.isi_sum_steps, vec![11.0, 0.0, 11.0]);
+        assert_eq!(columns.isi_sum_sq_steps, vec![121.0, 0.0, 61.0]);
+        let back = SpikeStatistics::from(columns);
+        assert_eq!(back.summarize(0..3, 10.0), stats.summarize(0..3, 10.0));
+        assert_eq!(back.counts(), stats.counts());
+    }
 
     #[test]
     fn cv_of_a_regular_train_is_zero_and_of_alternating_isis_is_known() {
