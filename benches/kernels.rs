@@ -121,6 +121,77 @@ fn spike_delivery(c: &mut Criterion) {
     group.finish();
 }
 
+/// One step of spike delivery at 64k neurons (mean in-degree 80, 128 spikes ≈ 10,000
+/// events, rows scattered over 40 MB as in `bench scale`): one thread, against the bands of
+/// targets that `deliver_spikes` runs in parallel on two threads.
+fn spike_delivery_in_bands(c: &mut Criterion) {
+    const N_LARGE: u32 = 64_000;
+    let weight = ValueDistribution::Constant(6.0).sampler();
+    let delay = ValueDistribution::Constant(0.1).sampler();
+    let plan = ConnectionPlan {
+        name: "bench",
+        rule: ConnectionRule::PairwiseBernoulli {
+            p: 80.0 / f64::from(N_LARGE),
+        },
+        autapses: true,
+        multapses: false,
+        weight: &weight,
+        delay_ms: &delay,
+    };
+    let ctx = DrawContext {
+        seed: 1,
+        dt_ms: 0.1,
+        n_sources: N_LARGE,
+        n_targets: N_LARGE,
+        target_hash: 1,
+        same_population: true,
+    };
+    let ends = Endpoints {
+        source: 0,
+        source_start: 0,
+        n_sources: N_LARGE,
+        target: 0,
+        target_start: 0,
+    };
+    let synapses =
+        SynapseGroup::from_incoming("bench", ends, 0, &draw_incoming(&plan, &ctx)).unwrap();
+    let mut ring = SynapticInputRing::new(synapses.max_delay_steps(), 2, N_LARGE as usize);
+    // Each iteration delivers a different set of 128 spikes (sources o, o + 500, …), so
+    // rows come from memory as in a run, not from the cache of the previous iteration.
+    let spikes_at = |o: u32| (o % 500..N_LARGE).step_by(500);
+    let events: usize = spikes_at(0).map(|s| synapses.row(s).len()).sum();
+    let two_threads = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let mut group = c.benchmark_group("spike_delivery");
+    group.throughput(Throughput::Elements(events as u64));
+    let mut offset = 0u32;
+    group.bench_function("one_step_64k_serial", |b| {
+        b.iter(|| {
+            offset = offset.wrapping_add(1);
+            for s in spikes_at(offset) {
+                black_box(synapses.deliver(black_box(s), &mut ring));
+            }
+        })
+    });
+    // The timing loop itself runs on the pool, as the simulation's step loop does: waking
+    // a sleeping pool from outside for every step would be timed too.
+    group.bench_function("one_step_64k_bands_2_threads", |b| {
+        two_threads.install(|| {
+            b.iter(|| {
+                offset = offset.wrapping_add(1);
+                ring.deliver_in_bands(2, |band| {
+                    spikes_at(offset)
+                        .map(|s| synapses.deliver_band(black_box(s), band))
+                        .sum()
+                })
+            })
+        })
+    });
+    group.finish();
+}
+
 /// Per-spike plasticity work: a postsynaptic spike potentiating 1000 incoming synapses
 /// under triplet STDP, and a presynaptic spike's calcium arriving at 100 synapses under
 /// the calcium rule — the costs `coba --plastic` and the spine networks pay per event.
@@ -317,6 +388,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = kernels;
     config = config();
-    targets = neuron_update, spike_delivery, poisson_input, plasticity, structural, signalling, csr_rewire
+    targets = neuron_update, spike_delivery, spike_delivery_in_bands, poisson_input, plasticity, structural, signalling, csr_rewire
 }
 criterion_main!(kernels);
