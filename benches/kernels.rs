@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use synaptogen_engine::connectivity::{
-    ConnectionPlan, ConnectionRule, DrawContext, Endpoints, SynapseGroup, draw_incoming,
+    ConnectionPlan, ConnectionRule, DrawContext, Endpoints, NewSynapse, SynapseGroup, draw_incoming,
 };
 use synaptogen_engine::{SynapticInputRing, ValueDistribution};
 use synaptogen_models::neuron::{Integrator, Kernel, NeuronGroup};
@@ -54,18 +54,14 @@ fn neuron_update(c: &mut Criterion) {
     group.finish();
 }
 
-/// Delivery of one step's spikes of the COBA network (≈ 7 spikes of 4000 at 18 Hz) through
-/// a p = 0.02 CSR group into the ring buffer: the per-event cost of push delivery.
-fn spike_delivery(c: &mut Criterion) {
+/// The incoming synapses (6 nS, delays from `delay_ms`) of `n` neurons connected to each
+/// other with probability `p`, drawn as the scenario builder draws them.
+fn draw_recurrent(n: u32, p: f64, delay_ms: &ValueDistribution) -> Vec<Vec<NewSynapse>> {
     let weight = ValueDistribution::Constant(6.0).sampler();
-    let delay = ValueDistribution::Uniform {
-        low: 0.1,
-        high: 2.0,
-    }
-    .sampler();
+    let delay = delay_ms.sampler();
     let plan = ConnectionPlan {
         name: "bench",
-        rule: ConnectionRule::PairwiseBernoulli { p: 0.02 },
+        rule: ConnectionRule::PairwiseBernoulli { p },
         autapses: true,
         multapses: false,
         weight: &weight,
@@ -74,21 +70,36 @@ fn spike_delivery(c: &mut Criterion) {
     let ctx = DrawContext {
         seed: 1,
         dt_ms: 0.1,
-        n_sources: N,
-        n_targets: N,
+        n_sources: n,
+        n_targets: n,
         target_hash: 1,
         same_population: true,
     };
+    draw_incoming(&plan, &ctx)
+}
+
+/// `incoming` (of `n` neurons onto themselves) as one projection's CSR group.
+fn recurrent_group(n: u32, incoming: &[Vec<NewSynapse>]) -> SynapseGroup {
     let ends = Endpoints {
         source: 0,
         source_start: 0,
-        n_sources: N,
+        n_sources: n,
         target: 0,
         target_start: 0,
     };
+    SynapseGroup::from_incoming("bench", ends, 0, incoming).unwrap()
+}
+
+/// Delivery of one step's spikes of the COBA network (≈ 7 spikes of 4000 at 18 Hz) through
+/// a p = 0.02 CSR group into the ring buffer: the per-event cost of push delivery.
+fn spike_delivery(c: &mut Criterion) {
+    let delay_ms = ValueDistribution::Uniform {
+        low: 0.1,
+        high: 2.0,
+    };
     let mut group = c.benchmark_group("spike_delivery");
     for (name, per_synapse_delays) in [("uniform_delay", false), ("per_synapse_delay", true)] {
-        let incoming = draw_incoming(&plan, &ctx);
+        let incoming = draw_recurrent(N, 0.02, &delay_ms);
         let incoming: Vec<_> = if per_synapse_delays {
             incoming
         } else {
@@ -104,7 +115,7 @@ fn spike_delivery(c: &mut Criterion) {
                 })
                 .collect()
         };
-        let synapses = SynapseGroup::from_incoming("bench", ends, 0, &incoming).unwrap();
+        let synapses = recurrent_group(N, &incoming);
         let mut ring = SynapticInputRing::new(synapses.max_delay_steps(), 2, N as usize);
         let spikes: Vec<u32> = (0..N).step_by(571).collect();
         let events: usize = spikes.iter().map(|&s| synapses.row(s).len()).sum();
@@ -126,35 +137,12 @@ fn spike_delivery(c: &mut Criterion) {
 /// targets that `deliver_spikes` runs in parallel on two threads.
 fn spike_delivery_in_bands(c: &mut Criterion) {
     const N_LARGE: u32 = 64_000;
-    let weight = ValueDistribution::Constant(6.0).sampler();
-    let delay = ValueDistribution::Constant(0.1).sampler();
-    let plan = ConnectionPlan {
-        name: "bench",
-        rule: ConnectionRule::PairwiseBernoulli {
-            p: 80.0 / f64::from(N_LARGE),
-        },
-        autapses: true,
-        multapses: false,
-        weight: &weight,
-        delay_ms: &delay,
-    };
-    let ctx = DrawContext {
-        seed: 1,
-        dt_ms: 0.1,
-        n_sources: N_LARGE,
-        n_targets: N_LARGE,
-        target_hash: 1,
-        same_population: true,
-    };
-    let ends = Endpoints {
-        source: 0,
-        source_start: 0,
-        n_sources: N_LARGE,
-        target: 0,
-        target_start: 0,
-    };
-    let synapses =
-        SynapseGroup::from_incoming("bench", ends, 0, &draw_incoming(&plan, &ctx)).unwrap();
+    let incoming = draw_recurrent(
+        N_LARGE,
+        80.0 / f64::from(N_LARGE),
+        &ValueDistribution::Constant(0.1),
+    );
+    let synapses = recurrent_group(N_LARGE, &incoming);
     let mut ring = SynapticInputRing::new(synapses.max_delay_steps(), 2, N_LARGE as usize);
     // Each iteration delivers a different set of 128 spikes (sources o, o + 500, …), so
     // rows come from memory as in a run, not from the cache of the previous iteration.

@@ -523,9 +523,11 @@ impl SpikeStatistics {
         for (k, &n) in neurons.iter().enumerate() {
             if let Some(&ahead) = neurons.get(k + PREFETCH_AHEAD) {
                 let ahead = ahead as usize;
-                if ahead < self.counts.len() && ahead < self.intervals.len() {
-                    prefetch(&self.counts[ahead]);
-                    prefetch(&self.intervals[ahead]);
+                if let (Some(count), Some(moments)) =
+                    (self.counts.get(ahead), self.intervals.get(ahead))
+                {
+                    prefetch(count);
+                    prefetch(moments);
                 }
             }
             let i = n as usize;

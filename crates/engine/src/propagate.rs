@@ -42,12 +42,9 @@ pub fn deliver_spikes(
     }
     let threads = rayon::current_num_threads();
     let (spikes, populations, groups) = (&*spikes, &*populations, &*groups);
-    let expected_events = if threads > 1 {
-        expected_events(spikes, populations, groups)
-    } else {
-        0
-    };
-    let reached = if threads > 1 && expected_events >= MIN_EVENTS_FOR_PARALLEL_DELIVERY {
+    let parallel = threads > 1
+        && expected_events(spikes, populations, groups) >= MIN_EVENTS_FOR_PARALLEL_DELIVERY;
+    let reached = if parallel {
         ring.deliver_in_bands(threads, |band| {
             let mut reached = 0;
             let from_end =

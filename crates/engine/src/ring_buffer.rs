@@ -47,11 +47,7 @@ impl SynapticInputRing {
     #[inline(always)]
     pub fn offset(&self, delay: u16, port: usize) -> usize {
         debug_assert!(usize::from(delay) < self.n_slots && port < self.n_ports);
-        let mut slot = self.cursor + usize::from(delay);
-        if slot >= self.n_slots {
-            slot -= self.n_slots;
-        }
-        (slot * self.n_ports + port) * self.n_neurons
+        row_index(self.cursor, delay, port, self.n_slots, self.n_ports) * self.n_neurons
     }
 
     /// The raw buffer; index it with [`offset`](Self::offset) `+ target`.
@@ -123,12 +119,20 @@ impl SynapticInputRing {
     {
         use rayon::prelude::*;
         let n_bands = n_bands.clamp(1, self.n_neurons.max(1));
-        let n_neurons = self.n_neurons;
+        let (n_slots, n_ports, n_neurons, cursor) =
+            (self.n_slots, self.n_ports, self.n_neurons, self.cursor);
+        // A ring read back from a damaged checkpoint could disagree with its own shape; the
+        // bands' unchecked writes rely on it.
+        assert_eq!(
+            self.data.len(),
+            n_slots * n_ports * n_neurons,
+            "ring buffer of {n_slots} slots × {n_ports} ports × {n_neurons} neurons has {} values",
+            self.data.len()
+        );
         let data = SharedData {
             ptr: self.data.as_mut_ptr(),
             len: self.data.len(),
         };
-        let (n_slots, n_ports, cursor) = (self.n_slots, self.n_ports, self.cursor);
         (0..n_bands)
             .into_par_iter()
             .map(|b| {
@@ -145,6 +149,17 @@ impl SynapticInputRing {
             })
             .sum()
     }
+}
+
+/// Index of the (slot, port) row for input arriving `delay` steps after the step at
+/// `cursor` (`delay < n_slots`, so one wrap at most).
+#[inline(always)]
+fn row_index(cursor: usize, delay: u16, port: usize, n_slots: usize, n_ports: usize) -> usize {
+    let mut slot = cursor + usize::from(delay);
+    if slot >= n_slots {
+        slot -= n_slots;
+    }
+    slot * n_ports + port
 }
 
 /// The ring's buffer, shared by the bands of [`SynapticInputRing::deliver_in_bands`] for
@@ -193,11 +208,13 @@ impl RingBand<'_> {
     #[inline(always)]
     pub fn row(&self, delay: u16, port: usize) -> SlotRow {
         assert!(usize::from(delay) < self.n_slots && port < self.n_ports);
-        let mut slot = self.cursor + usize::from(delay);
-        if slot >= self.n_slots {
-            slot -= self.n_slots;
-        }
-        SlotRow(slot * self.n_ports + port)
+        SlotRow(row_index(
+            self.cursor,
+            delay,
+            port,
+            self.n_slots,
+            self.n_ports,
+        ))
     }
 
     /// Adds `weight` to `target`'s input in `row`.
@@ -218,7 +235,7 @@ impl RingBand<'_> {
         let index = row.0 * self.n_neurons + target as usize;
         debug_assert!(index < self.data.len);
         // SAFETY: `row < n_slots · n_ports` and `target < end <= n_neurons`, so `index` is
-        // inside the buffer. Only this band writes `target`'s elements (bands are
+        // inside the buffer (`deliver_in_bands` checked its length against that shape). Only this band writes `target`'s elements (bands are
         // disjoint), and the buffer's owner stays mutably borrowed by `deliver_in_bands`
         // for as long as any band lives.
         #[allow(unsafe_code)]

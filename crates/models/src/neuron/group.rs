@@ -505,8 +505,8 @@ pub fn integrate_neurons(
 /// Steps consecutive populations (`groups`, the first of them population number
 /// `first_population`) on their input slices, which start at the first group's first neuron.
 ///
-/// In parallel, the populations are halved at the group boundary nearest half their neurons
-/// and the halves run side by side, so every step has one parallel region however many
+/// In parallel, the populations are halved at the first group boundary at or past half
+/// their neurons and the halves run side by side, so every step has one parallel region however many
 /// populations there are, and populations too small to split on their own (most of the
 /// biological networks') still run beside each other. Each population's result depends only
 /// on its own state and input, so this changes no number.
