@@ -13,8 +13,8 @@ use super::kernel::{CHUNK, ChunkState, Kernel, MAX_NMDA_COMPONENTS};
 use crate::inputs::{DueSpikes, ForcedSpikes};
 use crate::ports::{GABA_PORT, GLUTAMATE_PORT, N_PORTS};
 
-/// Populations at least this large are updated in parallel (when there is more than one
-/// thread). Below it, rayon's fork–join (a few µs) costs more than the work: the
+/// Populations at least this large (alone, or consecutive ones together) are updated in
+/// parallel (when there is more than one thread). Below it, rayon's fork–join (a few µs) costs more than the work: the
 /// 4,000-neuron COBA network spends ≈ 2 µs per step in neuron updates. Results never
 /// depend on this choice: every neuron's update is independent and spikes are gathered
 /// in chunk order.
@@ -506,9 +506,9 @@ pub fn integrate_neurons(
 /// `first_population`) on their input slices, which start at the first group's first neuron.
 ///
 /// In parallel, the populations are halved at the first group boundary at or past half
-/// their neurons and the halves run side by side, so every step has one parallel region however many
-/// populations there are, and populations too small to split on their own (most of the
-/// biological networks') still run beside each other. Each population's result depends only
+/// their neurons and the halves run side by side, so every step has one parallel region
+/// however many populations there are, and populations too small to split on their own
+/// (most of the biological networks') still run beside each other. Each population's result depends only
 /// on its own state and input, so this changes no number.
 fn step_populations(
     groups: &mut [NeuronGroup],
